@@ -33,6 +33,11 @@ public sealed interface Init {
         return new Constant(value);
     }
 
+    /** Uniform in {@code [low, high)}. */
+    static Init uniform(double low, double high) {
+        return new Uniform(low, high);
+    }
+
     static Init zeros() {
         return new Constant(0f);
     }
@@ -88,6 +93,27 @@ public sealed interface Init {
         @Override
         public String describe() {
             return "fan_in_uniform(fan_in=" + fanIn + ")";
+        }
+    }
+
+    /** {@code U(low, high)}. */
+    record Uniform(double low, double high) implements Init {
+        public Uniform {
+            if (!(low < high)) {
+                throw new GraphBuildException("uniform: expected low < high, got [" + low + ", " + high + ")");
+            }
+        }
+
+        @Override
+        public void fill(float[] target, RandomGenerator rng) {
+            for (int i = 0; i < target.length; i++) {
+                target[i] = (float) (low + rng.nextDouble() * (high - low));
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "uniform(" + low + ", " + high + ")";
         }
     }
 

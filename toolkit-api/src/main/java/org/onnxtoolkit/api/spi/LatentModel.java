@@ -1,0 +1,51 @@
+package org.onnxtoolkit.api.spi;
+
+import java.util.SortedMap;
+import org.onnxtoolkit.api.graph.Graph;
+import org.onnxtoolkit.api.graph.Value;
+
+/**
+ * A configured latent-variable image model: an encoder to a diagonal Gaussian posterior and a decoder from
+ * latent vectors whose prior is the standard normal. Created by an {@link Architecture} for one
+ * configuration and image shape.
+ *
+ * <p>{@link #encode} and {@link #decode} declare their parameters in the graph they are given, under fixed
+ * scope names, so the same parameter has the same name in the training, eval, encoder and decoder graphs;
+ * they may be called on one graph once each. Implementations are immutable.
+ */
+public interface LatentModel {
+    /** The shape of the images the model reads and writes. */
+    ImageShape imageShape();
+
+    /** The dimension of the latent space. */
+    int latentSize();
+
+    /**
+     * Everything that determines the graphs (architecture id, resolved options, image shape), in canonical
+     * text form: part of the fingerprint of compiled artifacts and of a run's provenance.
+     */
+    SortedMap<String, String> configuration();
+
+    /**
+     * Training settings this configuration was designed for, used when the user gives none: any of
+     * {@code objective}, {@code lr}, {@code batch-size}, {@code kl-weight}, {@code epochs} (for example the
+     * blog notebook's conv VAE: {@code mse-kl}, 0.005, 64, 0.00025). Empty by default.
+     */
+    default SortedMap<String, String> recommendedTraining() {
+        return new java.util.TreeMap<>();
+    }
+
+    /**
+     * Declares the encoder.
+     *
+     * @param x images {@code [N, C, H, W]} with intensities in {@code [0, 1]}
+     */
+    Encoding encode(Graph g, Value x);
+
+    /**
+     * Declares the decoder.
+     *
+     * @param z latent vectors {@code [N, latentSize]}
+     */
+    Decoding decode(Graph g, Value z);
+}

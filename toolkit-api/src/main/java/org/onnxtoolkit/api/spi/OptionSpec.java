@@ -1,0 +1,16 @@
+package org.onnxtoolkit.api.spi;
+
+/**
+ * One option a plugin accepts, for validation and {@code --help}.
+ *
+ * @param name         lower-kebab-case name ({@code hidden}, {@code latent}, {@code kl-weight})
+ * @param defaultValue the value used when the user gives none, as text
+ * @param description  one line
+ */
+public record OptionSpec(String name, String defaultValue, String description) {
+    public OptionSpec {
+        if (!Plugin.isValidId(name)) {
+            throw new IllegalArgumentException("option name '" + name + "' is not lower-kebab-case");
+        }
+    }
+}
