@@ -228,6 +228,8 @@ public final class CheckpointReader {
             long count = 1;
             for (int i = 0; i < rank; i++) {
                 dims[i] = bb.getLong(dimsVec + 4 + 8 * i);
+            }
+            for (int i = 0; i < rank; i++) {
                 if (dims[i] < 0) {
                     throw error(label + " has a negative dimension: dims " + Arrays.toString(dims));
                 }

@@ -6,7 +6,7 @@ import java.util.Locale;
  * Where ONNX Runtime runs a session: the CPU, or one CUDA GPU.
  *
  * <p>Written as {@code "cpu"}, {@code "cuda"} (GPU 0) or {@code "cuda:N"}; {@link #parse} reads these forms
- * and {@link #toString()} writes them.
+ * and {@code toString()} writes them.
  */
 public sealed interface Device permits Device.Cpu, Device.Cuda {
 

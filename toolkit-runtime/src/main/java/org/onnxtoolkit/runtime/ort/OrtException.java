@@ -40,10 +40,15 @@ public final class OrtException extends RuntimeException {
      * @param ortMessage the full message ORT returned; null is treated as empty
      */
     public OrtException(String context, int errorCode, String ortMessage) {
-        super(context + ": " + shorten(ortMessage == null ? "" : ortMessage));
+        super(context + ": " + describe(ortMessage));
         this.context = Objects.requireNonNull(context, "context");
         this.errorCode = errorCode;
         this.ortMessage = ortMessage == null ? "" : ortMessage;
+    }
+
+    private static String describe(String ortMessage) {
+        String s = ortMessage == null ? "" : shorten(ortMessage);
+        return s.isEmpty() ? "ONNX Runtime gave no message" : s;
     }
 
     /** @return the ORT error code ({@code OrtErrorCode}: 1 FAIL, 2 INVALID_ARGUMENT, 3 NO_SUCHFILE, ...) */

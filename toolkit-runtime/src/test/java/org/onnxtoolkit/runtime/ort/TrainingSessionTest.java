@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -495,6 +496,8 @@ class TrainingSessionTest {
 
     @Test
     void cudaSelectionFailsCleanlyOnCpuNatives() {
+        assumeTrue(getClass().getClassLoader().getResource("org/bytedeco/onnxruntime/linux-x86_64-gpu/") == null,
+                "GPU natives on the class path (profile gpu): CUDA may be available");
         SessionConfig cuda = SessionConfig.cpu().withDevice(Device.parse("cuda:0"));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> TrainingSession.openFromBytes(
                 MODEL.checkpoint(11), MODEL.trainingModel(), null, null, cuda));
