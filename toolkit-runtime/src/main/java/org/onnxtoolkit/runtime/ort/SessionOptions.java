@@ -1,0 +1,81 @@
+package org.onnxtoolkit.runtime.ort;
+
+import java.nio.charset.StandardCharsets;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.onnxruntime.OrtApi;
+import org.bytedeco.onnxruntime.OrtCUDAProviderOptionsV2;
+import org.bytedeco.onnxruntime.OrtSessionOptions;
+
+/**
+ * Builds native {@code OrtSessionOptions} from a {@link SessionConfig}. Internal to the session layer.
+ *
+ * <p>Ownership: {@link #create} returns options owned by the caller, who releases them with
+ * {@code OrtApi.ReleaseSessionOptions} after the session that uses them (ORT copies what it needs at session
+ * creation, but keeping them until the session is closed is the simple rule).
+ */
+final class SessionOptions {
+
+    /** Printed when the CUDA provider cannot be appended, because the usual cause is the CPU-only natives. */
+    static final String CUDA_HELP = "The CPU natives (org.bytedeco:onnxruntime classifier linux-x86_64) have no "
+            + "CUDA execution provider: build with the Maven profile 'gpu', which uses the classifier "
+            + "linux-x86_64-gpu, on a machine with the CUDA and cuDNN versions that ONNX Runtime "
+            + "release was built for, or select device 'cpu'.";
+
+    private SessionOptions() {}
+
+    /**
+     * Creates session options for the configuration, with the CUDA execution provider appended when the
+     * configuration asks for a GPU.
+     *
+     * @param ort the ORT handles
+     * @param config the configuration
+     * @return new options owned by the caller
+     * @throws IllegalStateException if the CUDA execution provider cannot be enabled
+     * @throws OrtException if ORT rejects another setting
+     */
+    static OrtSessionOptions create(Ort ort, SessionConfig config) {
+        OrtApi api = ort.api();
+        OrtSessionOptions options = new OrtSessionOptions();
+        ort.check(api.CreateSessionOptions(options), () -> "CreateSessionOptions");
+        try {
+            if (config.intraOpThreads() > 0) {
+                ort.check(api.SetIntraOpNumThreads(options, config.intraOpThreads()),
+                        () -> "SetIntraOpNumThreads(" + config.intraOpThreads() + ")");
+            }
+            if (config.interOpThreads() > 0) {
+                ort.check(api.SetInterOpNumThreads(options, config.interOpThreads()),
+                        () -> "SetInterOpNumThreads(" + config.interOpThreads() + ")");
+            }
+            if (config.device() instanceof Device.Cuda cuda) {
+                appendCuda(ort, options, cuda);
+            }
+            return options;
+        } catch (RuntimeException e) {
+            api.ReleaseSessionOptions(options);
+            throw e;
+        }
+    }
+
+    private static void appendCuda(Ort ort, OrtSessionOptions options, Device.Cuda cuda) {
+        OrtApi api = ort.api();
+        OrtCUDAProviderOptionsV2 cudaOptions = new OrtCUDAProviderOptionsV2();
+        try {
+            ort.check(api.CreateCUDAProviderOptions(cudaOptions), () -> "CreateCUDAProviderOptions");
+            try (PointerPointer<?> keys = new PointerPointer<>(new String[] {"device_id"}, StandardCharsets.UTF_8);
+                    PointerPointer<?> values = new PointerPointer<>(
+                            new String[] {Integer.toString(cuda.index())}, StandardCharsets.UTF_8)) {
+                ort.check(api.UpdateCUDAProviderOptions(cudaOptions, keys, values, 1),
+                        () -> "UpdateCUDAProviderOptions(device_id=" + cuda.index() + ")");
+            }
+            ort.check(api.SessionOptionsAppendExecutionProvider_CUDA_V2(options, cudaOptions),
+                    () -> "SessionOptionsAppendExecutionProvider_CUDA_V2(" + cuda + ")");
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot use device " + cuda + ": the CUDA execution provider is not "
+                    + "available (" + e.getMessage() + "). " + CUDA_HELP, e);
+        } finally {
+            if (!cudaOptions.isNull()) {
+                api.ReleaseCUDAProviderOptions().call(cudaOptions);
+            }
+        }
+    }
+}
