@@ -10,6 +10,14 @@ public interface Architecture extends Plugin {
     List<OptionSpec> options();
 
     /**
+     * The image shape this configuration wants from datasets that can produce any shape (the procedural
+     * dataset, image folders), or null to take the dataset's default.
+     */
+    default ImageShape preferredImageShape(PluginOptions options) {
+        return null;
+    }
+
+    /**
      * Creates the model for resolved options and an image shape.
      *
      * @param options    merged with the defaults of {@link #options()}

@@ -54,7 +54,7 @@ final class Emitter {
         for (int i = 0; i <= last; i++) {
             outs.add(wanted[i] ? ir.freshName(prefix + "::" + opType + "_" + i) : "");
         }
-        ir.addNode(opType, domain, ir.freshName(prefix + "::" + opType), inputs, outs, attrs);
+        ir.addNode(opType, domain, ir.freshNodeName(prefix + "::" + opType), inputs, outs, attrs);
         while (outs.size() < wanted.length) {
             outs.add("");
         }

@@ -26,7 +26,8 @@ import org.onnxtoolkit.runtime.onnx.IrGraph;
  * </pre>
  *
  * where {@code n = N*H*W}: the variance is the unbiased one, as in PyTorch ({@code BatchNormInternal}'s
- * own running variance is biased). Each update is an {@code InPlaceAccumulatorV2} in overwrite mode whose
+ * own running variance is biased, and is corrected here). {@code BatchNormInternal} writes its running
+ * statistics into its input buffers, so no other node may read those inputs. Each update is an {@code InPlaceAccumulatorV2} in overwrite mode whose
  * flag output is hidden from TrainStep by its {@code _grad.accumulation.out} suffix.
  */
 final class Lowering {
@@ -35,12 +36,21 @@ final class Lowering {
     }
 
     private final IrGraph ir;
+    private final boolean noiseAsInputs;
+    private final List<Value> noiseInputs = new ArrayList<>();
     private final Map<Node, BatchNormSaved> batchNormSaved = new HashMap<>();
     private final List<String> statUpdateFlags = new ArrayList<>();
     private String constTrue;
 
-    Lowering(IrGraph ir) {
+    /**
+     * @param noiseAsInputs when true, every {@code RandomNormalLike} becomes a graph input of the same name
+     *                      and shape that the caller feeds with standard normal noise; this makes runs
+     *                      reproducible step by step (and resumable mid-epoch) and lets tests feed known
+     *                      noise
+     */
+    Lowering(IrGraph ir, boolean noiseAsInputs) {
         this.ir = ir;
+        this.noiseAsInputs = noiseAsInputs;
     }
 
     /** Adds the graph's constants as initializers. */
@@ -68,6 +78,9 @@ final class Lowering {
                             + " training graph; build eval and export graphs with Phase.INFERENCE");
                 }
                 lowerTrainingBatchNorm(n);
+            } else if (n.op() == Op.RANDOM_NORMAL_LIKE && noiseAsInputs) {
+                ir.addInput(n.output().name(), DataType.FLOAT, n.output().shape());
+                noiseInputs.add(n.output());
             } else if (n.op() == Op.BATCH_NORMALIZATION) {
                 Attributes attrs = Attributes.builder().put("epsilon", n.attributes().getFloat("epsilon", 1e-5f))
                         .put("momentum", n.attributes().getFloat("momentum", 0.9f)).build();
@@ -84,7 +97,6 @@ final class Lowering {
         String y = n.output().name();
         Value x = n.input(0);
         Value runningMean = n.input(3);
-        Value runningVar = n.input(4);
         float epsilon = n.attributes().getFloat("epsilon", 1e-5f);
         float momentum = n.attributes().getFloat("momentum", 0.9f);
         String newMean = ir.freshName(y + "::running_mean");
@@ -97,19 +109,22 @@ final class Lowering {
                         .build());
         batchNormSaved.put(n, new BatchNormSaved(savedMean, savedInvStd));
 
-        // Unbiased running variance: batch_var = 1/inv_std^2 - eps, times n/(n-1), n = size(X) / C.
+        // BatchNormInternal updates the running variance with the biased batch variance vb, and may write its
+        // running-statistics outputs into the input buffers, so the input must not be read again here.
+        // PyTorch uses the unbiased variance vb * n / (n - 1); the difference is (1 - momentum) * vb / (n - 1):
+        //   running_var = ort_running_var + (1 - momentum) * vb / (n - 1),  vb = 1 / inv_std^2 - eps,
+        // with n = size(X) / C elements per channel.
         Emitter e = new Emitter(ir, y + "::stats");
         String invStdSq = e.node("Mul", List.of(savedInvStd, savedInvStd));
         String batchVar = e.node("Sub", List.of(e.node("Reciprocal", List.of(invStdSq)), e.scalar(epsilon)));
         String count = e.node("Div", List.of(e.cast(e.node("Size", List.of(x.name())), DataType.FLOAT),
                 e.scalar((float) x.shape().dim(1))));
-        String correction = e.node("Div", List.of(count, e.node("Sub", List.of(count, e.scalar(1f)))));
-        String newVar = e.node("Add", List.of(
-                e.node("Mul", List.of(runningVar.name(), e.scalar(momentum))),
-                e.node("Mul", List.of(e.node("Mul", List.of(batchVar, correction)), e.scalar(1f - momentum)))));
+        String correction = e.node("Mul", List.of(e.node("Div", List.of(batchVar, e.node("Sub", List.of(count,
+                e.scalar(1f))))), e.scalar(1f - momentum)));
+        String newVar = e.node("Add", List.of(ortVar, correction));
 
         overwriteInPlace(runningMean.name(), newMean);
-        overwriteInPlace(runningVar.name(), newVar);
+        overwriteInPlace(n.input(4).name(), newVar);
     }
 
     private void overwriteInPlace(String frozenParameter, String newValue) {
@@ -118,9 +133,14 @@ final class Lowering {
             ir.addBoolInitializer(constTrue, new boolean[] {true}, Shape.of(1));
         }
         String flag = frozenParameter + "_grad.accumulation.out";
-        ir.addNode("InPlaceAccumulatorV2", IrGraph.MS_DOMAIN, ir.freshName(frozenParameter + "::update"),
+        ir.addNode("InPlaceAccumulatorV2", IrGraph.MS_DOMAIN, ir.freshNodeName(frozenParameter + "::update"),
                 List.of(frozenParameter, newValue, constTrue), List.of(flag), Attributes.NONE);
         statUpdateFlags.add(flag);
+    }
+
+    /** The noise values turned into graph inputs, in graph order. */
+    List<Value> noiseInputs() {
+        return noiseInputs;
     }
 
     Map<Node, BatchNormSaved> batchNormSaved() {

@@ -28,13 +28,15 @@ public final class ModelAssembler {
 
     /**
      * The training model: inputs are the user inputs, then every parameter (declaration order), then a
-     * gradient buffer per trainable parameter, then {@code lazy_reset_grad}; outputs are the loss, the other
-     * declared outputs, optionally the exposed gradients, then the accumulation flags.
+     * gradient buffer per trainable parameter, then {@code lazy_reset_grad}, then (with
+     * {@code noiseAsInputs}) one input per {@code RandomNormalLike}; outputs are the loss, the other declared
+     * outputs, optionally the exposed gradients, then the accumulation flags.
      *
      * @param graph      built with {@link Phase#TRAINING}
      * @param lossOutput name of the declared output that is the scalar loss
      */
-    public static IrGraph training(Graph graph, String lossOutput, GradientKernels kernels, boolean exposeGradients) {
+    public static IrGraph training(Graph graph, String lossOutput, GradientKernels kernels, boolean exposeGradients,
+                                   boolean noiseAsInputs) {
         requirePhase(graph, Phase.TRAINING, "training");
         Value loss = graph.outputs().get(lossOutput);
         if (loss == null) {
@@ -51,7 +53,7 @@ public final class ModelAssembler {
         }
         ir.addInput(LAZY_RESET_GRAD, DataType.BOOL, Shape.of(1));
 
-        Lowering lowering = new Lowering(ir);
+        Lowering lowering = new Lowering(ir, noiseAsInputs);
         lowering.addConstants(graph);
         lowering.addNodes(graph, true);
         Map<String, String> grads = new Autodiff(graph, ir, lowering, kernels).differentiate(loss);
@@ -59,7 +61,7 @@ public final class ModelAssembler {
         List<String> flags = new ArrayList<>();
         for (Map.Entry<String, String> g : grads.entrySet()) {
             String flag = g.getKey() + "_grad.accumulation.out";
-            ir.addNode("InPlaceAccumulatorV2", IrGraph.MS_DOMAIN, ir.freshName(g.getKey() + "::accumulate"),
+            ir.addNode("InPlaceAccumulatorV2", IrGraph.MS_DOMAIN, ir.freshNodeName(g.getKey() + "::accumulate"),
                     List.of(g.getKey() + "_grad.accumulation.buffer", g.getValue(), LAZY_RESET_GRAD), List.of(flag),
                     Attributes.NONE);
             flags.add(flag);
@@ -95,13 +97,13 @@ public final class ModelAssembler {
      * @param graph         built with {@link Phase#INFERENCE}
      * @param trainingGraph the training graph whose parameters this graph must match one-to-one
      */
-    public static IrGraph eval(Graph graph, Graph trainingGraph) {
+    public static IrGraph eval(Graph graph, Graph trainingGraph, boolean noiseAsInputs) {
         requirePhase(graph, Phase.INFERENCE, "eval");
         requireSameParameters(graph, trainingGraph);
         IrGraph ir = new IrGraph();
         addUserInputs(graph, ir);
         addParameterInputs(graph, ir);
-        Lowering lowering = new Lowering(ir);
+        Lowering lowering = new Lowering(ir, noiseAsInputs);
         lowering.addConstants(graph);
         lowering.addNodes(graph, false);
         addDeclaredOutputs(graph, ir);
@@ -129,7 +131,7 @@ public final class ModelAssembler {
             }
             ir.addFloatInitializer(p.name(), data, p.shape());
         }
-        Lowering lowering = new Lowering(ir);
+        Lowering lowering = new Lowering(ir, false);
         lowering.addConstants(graph);
         lowering.addNodes(graph, false);
         addDeclaredOutputs(graph, ir);
@@ -141,7 +143,7 @@ public final class ModelAssembler {
         IrGraph ir = new IrGraph();
         addUserInputs(graph, ir);
         addParameterInputs(graph, ir);
-        Lowering lowering = new Lowering(ir);
+        Lowering lowering = new Lowering(ir, false);
         lowering.addConstants(graph);
         lowering.addNodes(graph, false);
         addDeclaredOutputs(graph, ir);

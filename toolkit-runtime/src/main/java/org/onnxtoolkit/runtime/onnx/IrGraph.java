@@ -46,6 +46,7 @@ public final class IrGraph {
     private final List<IrInitializer> initializers = new ArrayList<>();
     private final List<IrNode> nodes = new ArrayList<>();
     private final Set<String> names = new HashSet<>();
+    private final Set<String> nodeNames = new HashSet<>();
     private int counter;
 
     public void addInput(String name, DataType type, Shape shape) {
@@ -92,6 +93,9 @@ public final class IrGraph {
                 throw new IllegalArgumentException(opType + " '" + name + "': input '" + i + "' is not defined");
             }
         }
+        if (!nodeNames.add(name)) {
+            throw new IllegalArgumentException("duplicate node name '" + name + "'");
+        }
         for (String o : out) {
             if (!o.isEmpty()) {
                 claim(o);
@@ -104,6 +108,15 @@ public final class IrGraph {
     public String freshName(String base) {
         String candidate = base;
         while (names.contains(candidate)) {
+            candidate = base + "_" + (++counter);
+        }
+        return candidate;
+    }
+
+    /** A new node name built from {@code base}, unique among node and value names. */
+    public String freshNodeName(String base) {
+        String candidate = base;
+        while (nodeNames.contains(candidate) || names.contains(candidate)) {
             candidate = base + "_" + (++counter);
         }
         return candidate;
