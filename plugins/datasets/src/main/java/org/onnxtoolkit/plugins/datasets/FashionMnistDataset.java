@@ -1,0 +1,30 @@
+package org.onnxtoolkit.plugins.datasets;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
+
+/**
+ * {@code fashion-mnist}: Zalando's clothing images, 60,000 train and 10,000 test images of
+ * {@code 1x28x28}, read from the four IDX files in {@code --data-dir} or, by default, in
+ * {@value #DEFAULT_DIR}, where Debian's {@code dataset-fashion-mnist} package installs them (gzipped).
+ */
+@ApplicationScoped
+public class FashionMnistDataset extends IdxImageDataset {
+    /** The plugin id. */
+    public static final String ID = "fashion-mnist";
+
+    /** Where Debian's {@code dataset-fashion-mnist} package installs the files. */
+    public static final String DEFAULT_DIR = "/usr/share/datasets/fashion-mnist";
+
+    public FashionMnistDataset() {
+        this(Path.of(DEFAULT_DIR));
+    }
+
+    /** For tests: the same dataset with another default folder. */
+    FashionMnistDataset(Path defaultDir) {
+        super(ID, "Fashion-MNIST clothing images, 1x28x28, from " + DEFAULT_DIR + " or --data-dir", defaultDir,
+                "install the files with 'apt-get install dataset-fashion-mnist' (Debian, into " + DEFAULT_DIR
+                        + ") or pass --data-dir pointing at a folder with the four Fashion-MNIST IDX files ("
+                        + String.join(", ", FILE_NAMES) + "; plain or .gz)");
+    }
+}

@@ -1,0 +1,150 @@
+package org.onnxtoolkit.plugins.datasets;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import org.onnxtoolkit.api.spi.Dataset;
+import org.onnxtoolkit.api.spi.DatasetException;
+import org.onnxtoolkit.api.spi.DatasetOptions;
+import org.onnxtoolkit.api.spi.DatasetSplits;
+import org.onnxtoolkit.api.spi.ImageShape;
+
+/**
+ * A dataset stored as the four MNIST-style IDX files in one folder: {@code train-images-idx3-ubyte},
+ * {@code train-labels-idx1-ubyte}, {@code t10k-images-idx3-ubyte} and {@code t10k-labels-idx1-ubyte}, each
+ * plain or gzipped (with a {@code .gz} suffix; when both exist the plain file is read). Images are
+ * {@code 1x28x28}, grey, 0 black and 255 full intensity (as stored). The labels are read only to check that
+ * each split has as many labels as images. The fingerprint is a SHA-256 over the SHA-256 of each
+ * decompressed file, so a plain and a gzipped copy of the same data have the same fingerprint.
+ *
+ * <p>Stateless and thread-safe; every {@link #open} reads the files again. Takes no dataset options.
+ */
+public abstract class IdxImageDataset implements Dataset {
+    /** The shape of every image in an MNIST-style dataset. */
+    public static final ImageShape NATIVE_SHAPE = new ImageShape(1, 28, 28);
+
+    /** The four file names, without the optional {@code .gz}, in the order they are read and hashed. */
+    public static final List<String> FILE_NAMES = List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+            "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
+
+    private static final String GZIP_SUFFIX = ".gz";
+
+    private final String id;
+    private final String description;
+    private final Path defaultDir;
+    private final String howToGetData;
+
+    /**
+     * @param id           the plugin id
+     * @param description  one line for {@code toolkit plugins}
+     * @param defaultDir   where the files are when no {@code --data-dir} is given, or null if there is no
+     *                     such place (then {@code --data-dir} is required)
+     * @param howToGetData appended to every "files not found" message: how the user gets the files
+     */
+    protected IdxImageDataset(String id, String description, Path defaultDir, String howToGetData) {
+        this.id = id;
+        this.description = description;
+        this.defaultDir = defaultDir;
+        this.howToGetData = howToGetData;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    /** Always {@link #NATIVE_SHAPE}. */
+    @Override
+    public ImageShape nativeShape() {
+        return NATIVE_SHAPE;
+    }
+
+    /** The folder read when {@link DatasetOptions#dataDir()} is null, or null when there is none. */
+    public Path defaultDir() {
+        return defaultDir;
+    }
+
+    @Override
+    public DatasetSplits open(DatasetOptions options) throws DatasetException {
+        OptionValues.requireOnly(id, options.options(), Set.of());
+        if (options.shape() != null && !options.shape().equals(NATIVE_SHAPE)) {
+            throw new DatasetException("dataset " + id + " has " + NATIVE_SHAPE + " images and cannot resize them,"
+                    + " but shape " + options.shape() + " was requested; use image shape " + NATIVE_SHAPE
+                    + " or a dataset that renders any shape (shapes)");
+        }
+        Path dir = options.dataDir() != null ? options.dataDir() : defaultDir;
+        if (dir == null) {
+            throw new DatasetException("dataset " + id + " needs --data-dir: " + howToGetData);
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new DatasetException("dataset " + id + ": data folder " + dir + " does not exist"
+                    + (options.dataDir() == null ? " (the default location)" : "") + "; " + howToGetData);
+        }
+        List<Path> files = locate(dir);
+        IdxFile trainImages = IdxReader.readImages(files.get(0));
+        IdxFile trainLabels = IdxReader.readLabels(files.get(1));
+        IdxFile testImages = IdxReader.readImages(files.get(2));
+        IdxFile testLabels = IdxReader.readLabels(files.get(3));
+        IdxReader.requireSameCount(trainImages, trainLabels);
+        IdxReader.requireSameCount(testImages, testLabels);
+        requireNativeSize(trainImages);
+        requireNativeSize(testImages);
+        String fingerprint = fingerprint(List.of(trainImages, trainLabels, testImages, testLabels));
+        return new DatasetSplits(ByteImageSplit.wrap(NATIVE_SHAPE, trainImages.payload()),
+                ByteImageSplit.wrap(NATIVE_SHAPE, testImages.payload()), fingerprint);
+    }
+
+    /** The four files in {@link #FILE_NAMES} order, each plain or {@code .gz}; one message lists all missing. */
+    private List<Path> locate(Path dir) throws DatasetException {
+        List<Path> found = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (String name : FILE_NAMES) {
+            Path plain = dir.resolve(name);
+            Path gzipped = dir.resolve(name + GZIP_SUFFIX);
+            if (Files.isRegularFile(plain)) {
+                found.add(plain);
+            } else if (Files.isRegularFile(gzipped)) {
+                found.add(gzipped);
+            } else {
+                missing.add(name + "[" + GZIP_SUFFIX + "]");
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new DatasetException("dataset " + id + ": " + dir + " lacks " + String.join(", ", missing)
+                    + " (expected " + dir.resolve(FILE_NAMES.get(0)) + " and its three siblings, plain or "
+                    + GZIP_SUFFIX + "); " + howToGetData);
+        }
+        return found;
+    }
+
+    private void requireNativeSize(IdxFile images) throws DatasetException {
+        if (images.dimension(1) != NATIVE_SHAPE.height() || images.dimension(2) != NATIVE_SHAPE.width()) {
+            throw new DatasetException("dataset " + id + ": " + images.path() + " holds " + images.dimension(1) + "x"
+                    + images.dimension(2) + " images; expected " + NATIVE_SHAPE.height() + "x"
+                    + NATIVE_SHAPE.width());
+        }
+    }
+
+    private static String fingerprint(List<IdxFile> files) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (IdxFile file : files) {
+                digest.update(file.sha256().getBytes(StandardCharsets.US_ASCII));
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform must support SHA-256", e);
+        }
+    }
+}

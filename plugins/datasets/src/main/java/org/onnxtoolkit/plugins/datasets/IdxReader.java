@@ -1,0 +1,195 @@
+package org.onnxtoolkit.plugins.datasets;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.zip.GZIPInputStream;
+import org.onnxtoolkit.api.spi.DatasetException;
+
+/**
+ * A strict reader for IDX files of unsigned bytes, the format of MNIST and Fashion-MNIST, plain or gzipped.
+ *
+ * <p>The format: a 4-byte magic number (two zero bytes, a type code, the rank), then one big-endian 32-bit
+ * size per dimension, then the payload in row-major order. Gzip is detected from the content (bytes
+ * {@code 1f 8b}), not the file name. Everything is checked: the zero bytes, the type code (only
+ * {@code 0x08}, unsigned byte, is accepted), the rank, that every dimension is positive, and that the
+ * payload is exactly as long as the dimensions say (neither shorter nor longer). Each failure is a
+ * {@link DatasetException} whose one-line message names the file, what was expected and what was found.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class IdxReader {
+    /** The IDX type code for unsigned bytes, the only one accepted. */
+    public static final int UNSIGNED_BYTE = 0x08;
+
+    /** Largest payload a Java array can hold. */
+    private static final long MAX_PAYLOAD = Integer.MAX_VALUE - 8;
+
+    private static final int BUFFER_SIZE = 1 << 16;
+
+    private IdxReader() {
+    }
+
+    /** Reads an image file: rank 3, {@code [count, rows, cols]}. */
+    public static IdxFile readImages(Path file) throws DatasetException {
+        return read(file, 3);
+    }
+
+    /** Reads a label file: rank 1, {@code [count]}. */
+    public static IdxFile readLabels(Path file) throws DatasetException {
+        return read(file, 1);
+    }
+
+    /**
+     * Reads and validates one IDX file of unsigned bytes.
+     *
+     * @param file         a plain or gzipped IDX file
+     * @param expectedRank the number of dimensions the file must have
+     * @throws DatasetException if the file is missing, unreadable, corrupt or not as expected
+     */
+    public static IdxFile read(Path file, int expectedRank) throws DatasetException {
+        if (expectedRank < 1 || expectedRank > 255) {
+            throw new IllegalArgumentException("expectedRank must be in [1, 255], got " + expectedRank);
+        }
+        if (Files.isDirectory(file)) {
+            throw new DatasetException("IDX file " + file + " is a directory, expected a file");
+        }
+        boolean gzipped = false;
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), BUFFER_SIZE)) {
+            gzipped = startsWithGzipMagic(raw);
+            InputStream decoded = gzipped ? new GZIPInputStream(raw, BUFFER_SIZE) : raw;
+            MessageDigest digest = sha256Digest();
+            return parse(file, new DigestInputStream(decoded, digest), digest, expectedRank);
+        } catch (NoSuchFileException e) {
+            throw new DatasetException("IDX file not found: " + file, e);
+        } catch (IOException e) {
+            String what = gzipped ? "corrupt or truncated gzip data" : "cannot read the file";
+            throw new DatasetException("IDX file " + file + ": " + what + " (" + e + ")", e);
+        }
+    }
+
+    /**
+     * Checks that an image file and its label file describe the same number of items.
+     *
+     * @throws DatasetException naming both files and both counts if they differ
+     */
+    public static void requireSameCount(IdxFile images, IdxFile labels) throws DatasetException {
+        if (images.count() != labels.count()) {
+            throw new DatasetException("IDX files disagree: " + images.path() + " holds " + images.count()
+                    + " images but " + labels.path() + " holds " + labels.count()
+                    + " labels; expected the same count (are they from the same split and dataset?)");
+        }
+    }
+
+    private static IdxFile parse(Path file, InputStream in, MessageDigest digest, int expectedRank)
+            throws IOException, DatasetException {
+        byte[] magic = in.readNBytes(4);
+        if (magic.length < 4) {
+            throw new DatasetException("IDX file " + file + ": header truncated: expected a 4-byte magic number,"
+                    + " found " + magic.length + " bytes");
+        }
+        if (magic[0] != 0 || magic[1] != 0) {
+            throw new DatasetException("IDX file " + file + ": bad magic number: expected 0x0000" + hex(UNSIGNED_BYTE)
+                    + "xx (two zero bytes, type code, rank), found 0x" + HexFormat.of().formatHex(magic)
+                    + "; is this an IDX file?");
+        }
+        int type = Byte.toUnsignedInt(magic[2]);
+        if (type != UNSIGNED_BYTE) {
+            throw new DatasetException("IDX file " + file + ": unsupported type code 0x" + hex(type) + " ("
+                    + typeName(type) + "): expected 0x" + hex(UNSIGNED_BYTE) + " (unsigned byte)");
+        }
+        int rank = Byte.toUnsignedInt(magic[3]);
+        if (rank != expectedRank) {
+            throw new DatasetException("IDX file " + file + ": wrong rank: expected " + expectedRank + " dimension"
+                    + (expectedRank == 1 ? "" : "s") + " (" + rankMeaning(expectedRank) + "), found " + rank);
+        }
+        byte[] sizes = in.readNBytes(4 * rank);
+        if (sizes.length < 4 * rank) {
+            throw new DatasetException("IDX file " + file + ": header truncated: expected " + rank
+                    + " dimension sizes (" + 4 * rank + " bytes) after the magic number, found " + sizes.length
+                    + " bytes");
+        }
+        long[] dims = new long[rank];
+        long payloadLength = 1;
+        for (int i = 0; i < rank; i++) {
+            dims[i] = Integer.toUnsignedLong(((sizes[4 * i] & 0xff) << 24) | ((sizes[4 * i + 1] & 0xff) << 16)
+                    | ((sizes[4 * i + 2] & 0xff) << 8) | (sizes[4 * i + 3] & 0xff));
+        }
+        for (int i = 0; i < rank; i++) {
+            if (dims[i] == 0 || dims[i] > Integer.MAX_VALUE) {
+                throw new DatasetException("IDX file " + file + ": dimension " + i + " of " + Arrays.toString(dims)
+                        + " must be in [1, " + Integer.MAX_VALUE + "], found " + dims[i]);
+            }
+            payloadLength *= dims[i];
+            if (payloadLength > MAX_PAYLOAD) {
+                throw new DatasetException("IDX file " + file + ": dimensions " + Arrays.toString(dims)
+                        + " describe more than " + MAX_PAYLOAD + " bytes, the most one file may hold");
+            }
+        }
+        byte[] payload = new byte[(int) payloadLength];
+        int read = in.readNBytes(payload, 0, payload.length);
+        if (read < payload.length) {
+            throw new DatasetException("IDX file " + file + ": payload truncated: expected " + payloadLength
+                    + " bytes for dimensions " + Arrays.toString(dims) + ", found " + read);
+        }
+        long extra = in.transferTo(OutputStream.nullOutputStream());
+        if (extra > 0) {
+            throw new DatasetException("IDX file " + file + ": " + extra + " unexpected trailing bytes: expected"
+                    + " exactly " + payloadLength + " payload bytes for dimensions " + Arrays.toString(dims)
+                    + ", found " + (payloadLength + extra));
+        }
+        int[] intDims = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            intDims[i] = (int) dims[i];
+        }
+        return new IdxFile(file, intDims, payload, HexFormat.of().formatHex(digest.digest()));
+    }
+
+    private static boolean startsWithGzipMagic(InputStream in) throws IOException {
+        in.mark(2);
+        int b0 = in.read();
+        int b1 = in.read();
+        in.reset();
+        return b0 == 0x1f && b1 == 0x8b;
+    }
+
+    private static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform must support SHA-256", e);
+        }
+    }
+
+    private static String hex(int b) {
+        return HexFormat.of().toHexDigits((byte) b);
+    }
+
+    private static String typeName(int type) {
+        return switch (type) {
+            case 0x09 -> "signed byte";
+            case 0x0B -> "16-bit integer";
+            case 0x0C -> "32-bit integer";
+            case 0x0D -> "32-bit float";
+            case 0x0E -> "64-bit float";
+            default -> "not an IDX type";
+        };
+    }
+
+    private static String rankMeaning(int rank) {
+        return switch (rank) {
+            case 1 -> "labels [count]";
+            case 3 -> "images [count, rows, cols]";
+            default -> "as requested";
+        };
+    }
+}
