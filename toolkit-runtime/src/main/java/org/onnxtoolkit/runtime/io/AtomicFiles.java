@@ -31,20 +31,50 @@ public final class AtomicFiles {
 
     /** Writes the content produced by {@code content} to {@code target} atomically. */
     public static void write(Path target, Content content) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-        try {
+        writeVia(target, tmp -> {
             try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.WRITE)) {
                 content.writeTo(out);
             }
+        });
+    }
+
+    /** Something that writes a whole file at a path it is given (for native code that writes files itself). */
+    @FunctionalInterface
+    public interface FileProducer {
+        void writeTo(Path file) throws IOException;
+    }
+
+    /**
+     * Lets {@code producer} write a temporary file next to {@code target}, forces it to disk and renames it
+     * over {@code target}; on failure the temporary file is removed and {@code target} is untouched.
+     */
+    public static void writeVia(Path target, FileProducer producer) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        Files.createDirectories(dir);
+        Path tmp = createTemp(dir, abs);
+        try {
+            producer.writeTo(tmp);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
-            moveIntoPlace(tmp, target);
+            moveIntoPlace(tmp, abs);
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * A temporary file next to {@code target}, readable by everyone like a normally created file
+     * ({@code rw-r--r--}; {@code Files.createTempFile} alone would make it owner-only).
+     */
+    private static Path createTemp(Path dir, Path target) throws IOException {
+        String prefix = "." + target.getFileName() + ".";
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return Files.createTempFile(dir, prefix, ".tmp", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--")));
+        }
+        return Files.createTempFile(dir, prefix, ".tmp");
     }
 
     /** Renames {@code source} over {@code target}, atomically where the file system allows. */

@@ -1,5 +1,6 @@
 package org.onnxtoolkit.runtime.ort;
 
+import org.onnxtoolkit.runtime.io.AtomicFiles;
 import static org.bytedeco.onnxruntime.global.onnxruntime.OrtFloatProperty;
 import static org.bytedeco.onnxruntime.global.onnxruntime.OrtIntProperty;
 import static org.bytedeco.onnxruntime.global.onnxruntime.OrtStringProperty;
@@ -553,7 +554,7 @@ public final class TrainingSession implements AutoCloseable {
      */
     public void saveCheckpoint(Path path, boolean includeOptimizerState) throws IOException {
         checkClosed();
-        writeAtomically(path, tmp -> {
+        AtomicFiles.writeVia(path, tmp -> {
             try (BytePointer p = nativePath(tmp)) {
                 ort.check(tapi.SaveCheckpoint(state, p, includeOptimizerState),
                         () -> "SaveCheckpoint(" + path + ", includeOptimizerState=" + includeOptimizerState + ")");
@@ -582,7 +583,7 @@ public final class TrainingSession implements AutoCloseable {
             throw new IllegalArgumentException("exportModelForInferencing needs at least one output name; "
                     + "eval outputs are " + evalOutputNames);
         }
-        writeAtomically(path, tmp -> {
+        AtomicFiles.writeVia(path, tmp -> {
             List<BytePointer> strings = new ArrayList<>();
             try (BytePointer p = nativePath(tmp); PointerPointer<BytePointer> pp = new PointerPointer<>(names.size())) {
                 for (int i = 0; i < names.size(); i++) {
@@ -596,31 +597,6 @@ public final class TrainingSession implements AutoCloseable {
                 strings.forEach(Pointer::close);
             }
         });
-    }
-
-    @FunctionalInterface
-    private interface NativeWrite {
-        void write(Path tmp) throws IOException;
-    }
-
-    private static void writeAtomically(Path target, NativeWrite write) throws IOException {
-        Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-        boolean moved = false;
-        try {
-            write.write(tmp);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            moved = true;
-        } finally {
-            if (!moved) {
-                Files.deleteIfExists(tmp);
-            }
-        }
     }
 
     // ------------------------------------------------------------------------------------------------------

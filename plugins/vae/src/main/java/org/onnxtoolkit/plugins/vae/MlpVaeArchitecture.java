@@ -1,0 +1,102 @@
+package org.onnxtoolkit.plugins.vae;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.onnxtoolkit.api.graph.Graph;
+import org.onnxtoolkit.api.graph.Value;
+import org.onnxtoolkit.api.nn.Layers;
+import org.onnxtoolkit.api.spi.Architecture;
+import org.onnxtoolkit.api.spi.Decoding;
+import org.onnxtoolkit.api.spi.Encoding;
+import org.onnxtoolkit.api.spi.ImageShape;
+import org.onnxtoolkit.api.spi.LatentModel;
+import org.onnxtoolkit.api.spi.OptionSpec;
+import org.onnxtoolkit.api.spi.OutputActivation;
+import org.onnxtoolkit.api.spi.PluginOptions;
+
+/**
+ * {@code mlp-vae}: the fully connected VAE of PyTorch's MNIST example. With the defaults (hidden 400,
+ * latent 20) on 28x28 images it is exactly {@code 784-400-(20, 20)} for the encoder and {@code 20-400-784}
+ * for the decoder, ReLU between layers and a sigmoid output; {@code --hidden 512,256 --latent 2} gives
+ * the {@code 784-512-256-2} variant, whose decoder mirrors the encoder. Parameter names follow the layers:
+ * {@code encoder/fc1/weight}, {@code encoder/mu/bias}, {@code decoder/out/weight}.
+ */
+@ApplicationScoped
+public class MlpVaeArchitecture implements Architecture {
+    public static final String ID = "mlp-vae";
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String description() {
+        return "fully connected VAE (PyTorch MNIST example: 784-400-20, sigmoid output)";
+    }
+
+    @Override
+    public List<OptionSpec> options() {
+        return List.of(
+                new OptionSpec("hidden", "400", "hidden layer sizes of the encoder, comma-separated; the decoder mirrors them"),
+                new OptionSpec("latent", "20", "latent dimensions"));
+    }
+
+    @Override
+    public LatentModel create(PluginOptions options, ImageShape imageShape) {
+        List<Integer> hidden = options.getPositiveIntList("hidden");
+        int latent = options.getPositiveInt("latent");
+        return new Model(imageShape, hidden, latent);
+    }
+
+    private record Model(ImageShape imageShape, List<Integer> hidden, int latentSize) implements LatentModel {
+        Model {
+            hidden = List.copyOf(hidden);
+        }
+
+        @Override
+        public SortedMap<String, String> configuration() {
+            SortedMap<String, String> c = new TreeMap<>();
+            c.put("architecture", ID);
+            c.put("hidden", hidden.toString().replaceAll("[\\[\\] ]", ""));
+            c.put("latent", Integer.toString(latentSize));
+            c.put("image", imageShape.toString());
+            return c;
+        }
+
+        @Override
+        public SortedMap<String, String> recommendedTraining() {
+            SortedMap<String, String> t = new TreeMap<>();
+            t.put("objective", "bce-kl");
+            t.put("lr", "0.001");
+            t.put("batch-size", "128");
+            return t;
+        }
+
+        @Override
+        public Encoding encode(Graph g, Value x) {
+            try (var s = g.scope("encoder")) {
+                Value h = x.flatten();
+                for (int i = 0; i < hidden.size(); i++) {
+                    h = Layers.linear(g, "fc" + (i + 1), h, hidden.get(i)).relu();
+                }
+                return new Encoding(Layers.linear(g, "mu", h, latentSize), Layers.linear(g, "logvar", h, latentSize));
+            }
+        }
+
+        @Override
+        public Decoding decode(Graph g, Value z) {
+            try (var s = g.scope("decoder")) {
+                Value h = z;
+                for (int i = hidden.size() - 1, layer = 1; i >= 0; i--, layer++) {
+                    h = Layers.linear(g, "fc" + layer, h, hidden.get(i)).relu();
+                }
+                Value logits = Layers.linear(g, "out", h, imageShape.size())
+                        .reshape(-1, imageShape.channels(), imageShape.height(), imageShape.width());
+                return new Decoding(logits, logits.sigmoid(), OutputActivation.SIGMOID);
+            }
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package org.onnxtoolkit.runtime.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.onnxtoolkit.api.spi.Architecture;
+import org.onnxtoolkit.api.spi.Dataset;
+import org.onnxtoolkit.api.spi.ImageShape;
+import org.onnxtoolkit.api.spi.LatentModel;
+import org.onnxtoolkit.api.spi.Objective;
+import org.onnxtoolkit.api.spi.PluginOptions;
+import org.onnxtoolkit.runtime.artifacts.TrainingArtifacts;
+import org.onnxtoolkit.runtime.compiler.GradientKernels;
+import org.onnxtoolkit.runtime.model.ArtifactResolver;
+import org.onnxtoolkit.runtime.model.ModelGraphs;
+import org.onnxtoolkit.runtime.ort.Device;
+import org.onnxtoolkit.runtime.ort.InferenceSession;
+import org.onnxtoolkit.runtime.ort.SessionConfig;
+import org.onnxtoolkit.runtime.ort.Tensor;
+import org.onnxtoolkit.runtime.ort.TrainingSession;
+import org.onnxtoolkit.runtime.plugins.PluginRegistry;
+import org.onnxtoolkit.runtime.training.RunOutputs;
+import org.onnxtoolkit.runtime.training.Seeds;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code toolkit benchmark}: times training steps ({@code LazyResetGrad + TrainStep + OptimizerStep}, with
+ * the batch already in memory) and decoder inference for a configuration, on random images.
+ */
+@Command(name = "benchmark", mixinStandardHelpOptions = true,
+        description = "Time training steps and decoder inference of an architecture on random data.",
+        footer = {"", "Examples:", "  ./toolkit benchmark --arch mlp-vae --batch-size 128 --threads 1",
+                "  ./toolkit benchmark --arch mlp-vae --kernels STANDARD_ONNX"})
+final class BenchmarkCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--arch", paramLabel = "ID", defaultValue = TrainCommand.DEFAULT_ARCH, description = "architecture (default: ${DEFAULT-VALUE})")
+    String arch;
+
+    @Option(names = "--dataset", paramLabel = "ID", defaultValue = TrainCommand.DEFAULT_DATASET,
+            description = "dataset whose image shape to use (default: ${DEFAULT-VALUE})")
+    String dataset;
+
+    @Option(names = "--objective", paramLabel = "ID", description = "objective (default: the architecture's)")
+    String objective;
+
+    @Option(names = "--latent", paramLabel = "N", description = "latent dimensions")
+    Integer latent;
+
+    @Option(names = "--hidden", paramLabel = "N,N", description = "hidden layer sizes")
+    String hidden;
+
+    @Option(names = "--preset", paramLabel = "NAME", description = "architecture preset")
+    String preset;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128", description = "training batch (default: ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Option(names = "--decoder-batch", paramLabel = "N", defaultValue = "1024", description = "decoder batch (default: ${DEFAULT-VALUE})")
+    int decoderBatch;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "100", description = "timed steps (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "10", description = "untimed steps first (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "intra-op threads; 0 = ORT default, one per physical core (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--device", paramLabel = "cpu|cuda[:N]", defaultValue = "cpu", description = "device (default: ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--kernels", paramLabel = "KIND", defaultValue = "ORT_FUSED",
+            description = "activation gradient kernels: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+    GradientKernels kernels;
+
+    @Override
+    public Integer call() throws IOException {
+        if (steps < 1 || warmup < 0 || batchSize < 1 || decoderBatch < 1) {
+            throw new UsageException("--steps, --batch-size and --decoder-batch must be positive, --warmup >= 0");
+        }
+        Map<String, String> given = new TreeMap<>();
+        if (latent != null) {
+            given.put("latent", latent.toString());
+        }
+        if (hidden != null) {
+            given.put("hidden", hidden);
+        }
+        if (preset != null) {
+            given.put("preset", preset);
+        }
+        SessionConfig config;
+        try {
+            config = SessionConfig.cpu().withIntraOpThreads(threads).withDevice(Device.parse(device));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+        try (PluginRegistry plugins = Toolkit.plugins(common.pluginsDir)) {
+            Architecture a = Lookup.architecture(plugins, arch);
+            PluginOptions opts = Lookup.options(a.id(), a.options(), given);
+            ImageShape shape = a.preferredImageShape(opts);
+            if (shape == null) {
+                Dataset d = Lookup.dataset(plugins, dataset);
+                shape = d.nativeShape() != null ? d.nativeShape() : new ImageShape(1, 28, 28);
+            }
+            LatentModel model = Lookup.create(a, opts, shape);
+            Objective o = Lookup.objective(plugins, objective != null ? objective
+                    : model.recommendedTraining().getOrDefault("objective", TrainCommand.DEFAULT_OBJECTIVE));
+            return measure(new ModelGraphs(model, o, Lookup.options(o.id(), o.options(), Map.of())), config);
+        }
+    }
+
+    /** Runs the timings; the plugins stay loaded meanwhile (the graphs call into them). */
+    private int measure(ModelGraphs graphs, SessionConfig config) throws IOException {
+        TrainingArtifacts artifacts = ArtifactResolver.compile(graphs, kernels);
+        ImageShape shape = graphs.model().imageShape();
+        SplittableRandom rng = new SplittableRandom(1);
+        float[] x = new float[batchSize * shape.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rng.nextInt(256) / 255f;
+        }
+        Tensor images = Tensor.of(x, batchSize, shape.channels(), shape.height(), shape.width());
+        PrintWriter out = spec.commandLine().getOut();
+        double[] stepMs = new double[steps];
+        double[] optimizerMs = new double[steps];
+        Map<String, float[]> params = new LinkedHashMap<>();
+        Path ckpt = Files.createTempFile("toolkit-bench", ".ckpt");
+        try {
+            Files.write(ckpt, artifacts.initialCheckpoint(1));
+            try (TrainingSession s = TrainingSession.open(ckpt, artifacts.trainingModel(), artifacts.evalModel(),
+                    artifacts.optimizerModel(), config)) {
+                s.setLearningRate(1e-3f);
+                List<Tensor> feeds = feeds(s, artifacts, images, rng);
+                for (int i = 0; i < warmup + steps; i++) {
+                    long t0 = System.nanoTime();
+                    s.lazyResetGrad();
+                    s.trainStep(feeds);
+                    long t1 = System.nanoTime();
+                    s.optimizerStep();
+                    if (i >= warmup) {
+                        stepMs[i - warmup] = (System.nanoTime() - t0) / 1e6;
+                        optimizerMs[i - warmup] = (System.nanoTime() - t1) / 1e6;
+                    }
+                }
+                for (var p : graphs.decoderGraph().parameters()) {
+                    params.put(p.name(), s.parameter(p.name()).toArray());
+                }
+            }
+        } finally {
+            Files.deleteIfExists(ckpt);
+        }
+        double[] sorted = stepMs.clone();
+        Arrays.sort(sorted);
+        double median = sorted[steps / 2];
+        double mean = Arrays.stream(stepMs).average().orElse(0);
+
+        byte[] decoder = RunOutputs.inferenceModel(graphs.decoderGraph(), params, Map.of(), "decoder");
+        float[] z = new float[decoderBatch * graphs.model().latentSize()];
+        Seeds.gaussians(z, new SplittableRandom(2));
+        Tensor zt = Tensor.of(z, decoderBatch, graphs.model().latentSize());
+        double[] decodeMs = new double[Math.max(3, Math.min(steps, 20))];
+        try (InferenceSession s = InferenceSession.open(decoder, config)) {
+            for (int i = 0; i < 3; i++) {
+                s.run(Map.of(ModelGraphs.Z, zt));
+            }
+            for (int i = 0; i < decodeMs.length; i++) {
+                long t0 = System.nanoTime();
+                s.run(Map.of(ModelGraphs.Z, zt));
+                decodeMs[i] = (System.nanoTime() - t0) / 1e6;
+            }
+        }
+        Arrays.sort(decodeMs);
+        double decodeMedian = decodeMs[decodeMs.length / 2];
+        out.printf(Locale.ROOT, "%s %s batch %d, %s, threads %d, kernels %s%n", arch, graphs.configuration(), batchSize,
+                device, threads, kernels);
+        Arrays.sort(optimizerMs);
+        out.printf(Locale.ROOT, "train step (LazyResetGrad+TrainStep+OptimizerStep): median %.3f ms, mean %.3f ms,"
+                + " %.0f images/s (OptimizerStep alone: median %.3f ms)%n", median, mean, batchSize * 1000 / median,
+                optimizerMs[steps / 2]);
+        out.printf(Locale.ROOT, "decoder (batch %d): median %.3f ms, %.0f images/s%n", decoderBatch, decodeMedian,
+                decoderBatch * 1000 / decodeMedian);
+        return ToolkitCli.OK;
+    }
+
+    private static List<Tensor> feeds(TrainingSession s, TrainingArtifacts a, Tensor images, SplittableRandom rng) {
+        List<Tensor> in = new java.util.ArrayList<>();
+        for (String name : s.trainingInputNames()) {
+            var e = a.manifest().trainingInputs().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+            if (name.equals(ModelGraphs.X)) {
+                in.add(images);
+            } else if (name.equals(ModelGraphs.KL_WEIGHT)) {
+                in.add(Tensor.scalar(1f));
+            } else {
+                long[] shape = e.shape().clone();
+                long n = 1;
+                for (int i = 0; i < shape.length; i++) {
+                    if (shape[i] < 0) {
+                        shape[i] = images.dim(0);
+                    }
+                    n *= shape[i];
+                }
+                float[] v = new float[(int) n];
+                Seeds.gaussians(v, rng);
+                in.add(Tensor.of(v, shape));
+            }
+        }
+        return in;
+    }
+}

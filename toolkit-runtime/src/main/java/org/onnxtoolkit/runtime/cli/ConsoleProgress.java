@@ -1,0 +1,76 @@
+package org.onnxtoolkit.runtime.cli;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.onnxtoolkit.runtime.training.EpochMetrics;
+import org.onnxtoolkit.runtime.training.TrainingListener;
+
+/**
+ * Shows training progress: on a terminal a progress bar per epoch with images/s and ETA; otherwise (logs,
+ * CI, pipes) a plain line every {@value #LINE_INTERVAL_SECONDS} seconds. Every epoch ends with one summary
+ * line.
+ */
+final class ConsoleProgress implements TrainingListener {
+    static final int LINE_INTERVAL_SECONDS = 10;
+
+    private final PrintWriter out;
+    private final boolean terminal;
+    private ProgressBar bar;
+    private long lastLine;
+    private int epochs;
+
+    ConsoleProgress(PrintWriter out) {
+        this.out = out;
+        this.terminal = System.console() != null && System.getenv("CI") == null;
+    }
+
+    @Override
+    public void epochStarted(int epoch, int epochs, int batches, int images) {
+        this.epochs = epochs;
+        lastLine = System.nanoTime();
+        if (terminal) {
+            bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs))
+                    .setInitialMax(images).setUnit(" img", 1).showSpeed().setStyle(ProgressBarStyle.ASCII)
+                    .setUpdateIntervalMillis(250).continuousUpdate().build();
+        }
+    }
+
+    @Override
+    public void stepDone(int epoch, int batch, int batches, long imagesDone, double loss, double imagesPerSecond) {
+        if (bar != null) {
+            bar.stepTo(imagesDone);
+            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.3f", loss));
+        } else if (System.nanoTime() - lastLine > LINE_INTERVAL_SECONDS * 1_000_000_000L) {
+            lastLine = System.nanoTime();
+            out.printf(Locale.ROOT, "epoch %d/%d  batch %d/%d  loss %.4f  %.0f img/s%n", epoch, epochs, batch, batches,
+                    loss, imagesPerSecond);
+            out.flush();
+        }
+    }
+
+    @Override
+    public void epochDone(EpochMetrics m) {
+        closeBar();
+        out.printf(Locale.ROOT, "epoch %d/%d  train loss %.4f  test loss %.4f  test ELBO %.2f nats/image (recon %.2f,"
+                        + " kl %.2f)  %.0f img/s  %.1f s%n", m.epoch(), epochs, m.trainLoss(), m.testLoss(),
+                m.testNegElbo(), m.recon(), m.kl(), m.imagesPerSecond(), m.seconds());
+        out.flush();
+    }
+
+    @Override
+    public void info(String message) {
+        closeBar();
+        out.println(message);
+        out.flush();
+    }
+
+    private void closeBar() {
+        if (bar != null) {
+            bar.close();
+            bar = null;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package org.onnxtoolkit.runtime.cli;
+
+import java.io.FileNotFoundException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+
+/** Turns exceptions into the one line the user sees. */
+final class Errors {
+    private Errors() {
+    }
+
+    static String oneLine(Throwable t) {
+        String msg = t.getMessage();
+        if (t instanceof NoSuchFileException) {
+            return "no such file: " + msg;
+        }
+        if (t instanceof AccessDeniedException) {
+            return "permission denied: " + msg;
+        }
+        if (t instanceof FileNotFoundException) {
+            return "file not found: " + msg;
+        }
+        if (t instanceof OutOfMemoryError) {
+            return "out of Java heap memory; use a smaller --batch-size or raise -Xmx in TOOLKIT_JAVA_OPTS";
+        }
+        if (msg == null || msg.isBlank()) {
+            return t.getClass().getSimpleName() + (t.getCause() != null ? ": " + oneLine(t.getCause()) : "");
+        }
+        int nl = msg.indexOf('\n');
+        return nl > 0 ? msg.substring(0, nl).trim() : msg.trim();
+    }
+}

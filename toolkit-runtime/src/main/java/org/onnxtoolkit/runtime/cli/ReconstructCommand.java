@@ -1,0 +1,95 @@
+package org.onnxtoolkit.runtime.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.onnxtoolkit.api.spi.Dataset;
+import org.onnxtoolkit.api.spi.DatasetException;
+import org.onnxtoolkit.api.spi.DatasetOptions;
+import org.onnxtoolkit.api.spi.DatasetSplits;
+import org.onnxtoolkit.api.spi.ImageShape;
+import org.onnxtoolkit.runtime.model.ModelGraphs;
+import org.onnxtoolkit.runtime.ort.InferenceSession;
+import org.onnxtoolkit.runtime.ort.SessionConfig;
+import org.onnxtoolkit.runtime.ort.Tensor;
+import org.onnxtoolkit.runtime.plugins.PluginRegistry;
+import org.onnxtoolkit.runtime.report.GridLayout;
+import org.onnxtoolkit.runtime.report.ImageBatch;
+import org.onnxtoolkit.runtime.report.ReconstructionGrid;
+import org.onnxtoolkit.runtime.training.RunConfig;
+import org.onnxtoolkit.runtime.training.RunOutputs;
+import org.onnxtoolkit.runtime.training.Trainer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code toolkit reconstruct}: test images of a finished run beside their reconstructions. */
+@Command(name = "reconstruct", mixinStandardHelpOptions = true,
+        description = "Encode the first N test images of a run's dataset and decode their means (encoder.onnx, decoder.onnx).",
+        footer = {"", "Example:", "  ./toolkit reconstruct --run runs/<run> --n 16 --out recon.png"})
+final class ReconstructCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--run", required = true, paramLabel = "DIR", description = "a run folder with encoder.onnx and decoder.onnx")
+    Path run;
+
+    @Option(names = "--n", paramLabel = "N", defaultValue = "32", description = "number of images (default: ${DEFAULT-VALUE})")
+    int n;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "the PNG to write")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+        if (n < 1 || n > 1024) {
+            throw new UsageException("--n must be between 1 and 1024, got " + n);
+        }
+        RunConfig config = Trainer.readRunRecord(run).config();
+        Path encoderFile = run.resolve(RunOutputs.ENCODER);
+        Path decoderFile = run.resolve(RunOutputs.DECODER);
+        if (!Files.isRegularFile(encoderFile) || !Files.isRegularFile(decoderFile)) {
+            throw new UsageException("run " + run + " has no encoder.onnx/decoder.onnx yet: finish it first (./toolkit train"
+                    + " --resume " + run + ")");
+        }
+        DecoderModel decoder = DecoderModel.read(decoderFile);
+        ImageShape shape = decoder.imageShape();
+        DatasetSplits splits;
+        try (PluginRegistry plugins = Toolkit.plugins(common.pluginsDir)) {
+            Dataset dataset = Lookup.dataset(plugins, config.dataset());
+            try {
+                splits = dataset.open(new DatasetOptions(config.dataDir() == null ? null : Path.of(config.dataDir()), shape,
+                        config.seed(), config.datasetOptions()));
+            } catch (DatasetException e) {
+                throw new UsageException(e.getMessage(), e);
+            }
+        }
+        int count = Math.min(n, splits.test().size());
+        byte[] originals = new byte[count * shape.size()];
+        for (int i = 0; i < count; i++) {
+            splits.test().copyImage(i, originals, i * shape.size());
+        }
+        float[] x = new float[originals.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (originals[i] & 0xFF) / 255f;
+        }
+        float[] recon;
+        try (InferenceSession enc = InferenceSession.open(encoderFile, SessionConfig.cpu());
+             InferenceSession dec = InferenceSession.open(decoder.bytes(), SessionConfig.cpu())) {
+            Tensor mu = enc.run(Map.of(ModelGraphs.X, Tensor.of(x, count, shape.channels(), shape.height(), shape.width())))
+                    .get(ModelGraphs.MU);
+            recon = dec.run(Map.of(ModelGraphs.Z, mu)).get(ModelGraphs.IMAGE).toArray();
+        }
+        ReconstructionGrid.write(out, ImageBatch.ofUint8(originals, count, shape.channels(), shape.height(), shape.width()),
+                ImageBatch.ofFloats(recon, count, shape.channels(), shape.height(), shape.width()),
+                new GridLayout(8, shape.height() <= 32 ? 2 : 1, 2));
+        spec.commandLine().getOut().println("wrote " + count + " reconstructions to " + out);
+        return ToolkitCli.OK;
+    }
+}

@@ -1,0 +1,71 @@
+package org.onnxtoolkit.runtime.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code toolkit} command line. Exit codes, in one place: 0 success, 1 a runtime failure (one line on
+ * stderr; the stack trace only with {@code --verbose}), 2 a usage error (one line), 130 interrupted after
+ * writing a checkpoint.
+ */
+@Command(name = "toolkit", mixinStandardHelpOptions = true, versionProvider = ToolkitVersion.Provider.class,
+        description = "Train generative image models with ONNX Runtime's training API and export decoder.onnx.",
+        subcommands = {TrainCommand.class, SampleCommand.class, ReconstructCommand.class, PluginsCommand.class,
+                ArtifactsCommand.class, BenchmarkCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Examples:", "  ./toolkit train", "  ./toolkit train --arch mlp-vae --dataset fashion-mnist --epochs 10",
+                "  ./toolkit sample --model runs/<run>/decoder.onnx --out samples.png"})
+public final class ToolkitCli implements Runnable {
+    public static final int OK = 0;
+    public static final int FAILURE = 1;
+    public static final int USAGE = 2;
+    public static final int INTERRUPTED = 130;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try --help)");
+    }
+
+    /** A command line wired with the toolkit's error handling, writing to the given streams. */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new ToolkitCli());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("toolkit: " + ex.getMessage());
+            c.getErr().flush();
+            return USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            boolean verbose = parsed.hasMatchedOption("--verbose")
+                    || parsed.subcommand() != null && parsed.subcommand().hasMatchedOption("--verbose");
+            if (ex instanceof UsageException) {
+                c.getErr().println("toolkit: " + ex.getMessage());
+                c.getErr().flush();
+                return USAGE;
+            }
+            c.getErr().println("toolkit: " + Errors.oneLine(ex));
+            if (verbose) {
+                ex.printStackTrace(c.getErr());
+            } else {
+                c.getErr().println("(run with --verbose for details)");
+            }
+            c.getErr().flush();
+            return FAILURE;
+        });
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = commandLine(out, err).execute(args);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+}

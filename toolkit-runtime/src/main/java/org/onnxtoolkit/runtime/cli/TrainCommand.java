@@ -1,0 +1,318 @@
+package org.onnxtoolkit.runtime.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.onnxtoolkit.api.spi.Architecture;
+import org.onnxtoolkit.api.spi.Dataset;
+import org.onnxtoolkit.api.spi.DatasetException;
+import org.onnxtoolkit.api.spi.DatasetOptions;
+import org.onnxtoolkit.api.spi.DatasetSplits;
+import org.onnxtoolkit.api.spi.ImageShape;
+import org.onnxtoolkit.api.spi.LatentModel;
+import org.onnxtoolkit.api.spi.Objective;
+import org.onnxtoolkit.api.spi.PluginOptions;
+import org.onnxtoolkit.runtime.model.ArtifactResolver;
+import org.onnxtoolkit.runtime.model.ModelGraphs;
+import org.onnxtoolkit.runtime.ort.Device;
+import org.onnxtoolkit.runtime.ort.SessionConfig;
+import org.onnxtoolkit.runtime.plugins.PluginInfo;
+import org.onnxtoolkit.runtime.plugins.PluginRegistry;
+import org.onnxtoolkit.runtime.training.RunConfig;
+import org.onnxtoolkit.runtime.training.Trainer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code toolkit train}: trains a model and writes a run folder. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train a model; writes metrics, pictures, checkpoints, decoder.onnx and encoder.onnx to a run folder.",
+        footer = {"", "Examples:",
+                "  ./toolkit train                                    # mlp-vae on the built-in shapes dataset",
+                "  ./toolkit train --arch mlp-vae --dataset fashion-mnist --epochs 10",
+                "  ./toolkit train --dataset mnist --data-dir ~/mnist --hidden 512,256 --latent 2",
+                "  ./toolkit train --resume runs/20261121-101500-mlp-vae-shapes"})
+final class TrainCommand implements Callable<Integer> {
+    static final String DEFAULT_ARCH = "mlp-vae";
+    static final String DEFAULT_DATASET = "shapes";
+    static final String DEFAULT_OBJECTIVE = "bce-kl";
+    static final int DEFAULT_EPOCHS = 5;
+    static final int DEFAULT_BATCH = 128;
+    static final double DEFAULT_LR = 1e-3;
+    static final double DEFAULT_KL_WEIGHT = 1.0;
+
+    @Mixin
+    CommonOptions common;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--arch", paramLabel = "ID", description = "architecture plugin (default: ${DEFAULT-VALUE})",
+            defaultValue = DEFAULT_ARCH)
+    String arch;
+
+    @Option(names = "--dataset", paramLabel = "ID", description = "dataset plugin (default: ${DEFAULT-VALUE})",
+            defaultValue = DEFAULT_DATASET)
+    String dataset;
+
+    @Option(names = "--data-dir", paramLabel = "PATH", description = "folder holding the dataset's files")
+    Path dataDir;
+
+    @Option(names = "--objective", paramLabel = "ID", description = "objective plugin (default: the architecture's, else bce-kl)")
+    String objective;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "epochs (default: " + DEFAULT_EPOCHS + ")")
+    Integer epochs;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "images per step (default: the architecture's, else 128)")
+    Integer batchSize;
+
+    @Option(names = "--lr", paramLabel = "X", description = "Adam learning rate (default: the architecture's, else 0.001)")
+    Double lr;
+
+    @Option(names = "--latent", paramLabel = "N", description = "latent dimensions (architecture option)")
+    Integer latent;
+
+    @Option(names = "--hidden", paramLabel = "N,N", description = "hidden layer sizes (architecture option)")
+    String hidden;
+
+    @Option(names = "--preset", paramLabel = "NAME", description = "architecture preset (conv-vae: celeba64, vanilla)")
+    String preset;
+
+    @Option(names = "--image-size", paramLabel = "N",
+            description = "image side: an architecture option where the architecture has one (conv-vae), else a dataset option")
+    Integer imageSize;
+
+    @Option(names = "--crop", paramLabel = "N", description = "centre crop before resizing (image-folder, celeba)")
+    Integer crop;
+
+    @Option(names = "--kl-weight", paramLabel = "X", description = "weight of the KL term (default: the architecture's, else 1)")
+    Double klWeight;
+
+    @Option(names = "--seed", paramLabel = "N", description = "seed of every random choice (default: ${DEFAULT-VALUE})",
+            defaultValue = "1")
+    long seed;
+
+    @Option(names = "--device", paramLabel = "cpu|cuda[:N]", description = "where to train (default: ${DEFAULT-VALUE})",
+            defaultValue = "cpu")
+    String device;
+
+    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads; 0 = its default, one per physical core (default: ${DEFAULT-VALUE})",
+            defaultValue = "0")
+    int threads;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "run folder (default: a new folder under runs/)")
+    Path out;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "continue the run in DIR where it stopped")
+    Path resume;
+
+    @Option(names = "--max-train", paramLabel = "N", description = "use at most N training images (default: all)",
+            defaultValue = "0")
+    int maxTrain;
+
+    @Option(names = "--max-test", paramLabel = "N", description = "use at most N test images (default: all)",
+            defaultValue = "0")
+    int maxTest;
+
+    @Option(names = {"-O", "--arch-option"}, paramLabel = "KEY=VALUE", description = "any architecture option")
+    Map<String, String> archOptions = new LinkedHashMap<>();
+
+    @Option(names = {"-D", "--dataset-option"}, paramLabel = "KEY=VALUE", description = "any dataset option (shapes: train-size, test-size)")
+    Map<String, String> datasetOptions = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        RunConfig config;
+        Path runDir;
+        if (resume != null) {
+            runDir = resume;
+            config = resumedConfig(resume);
+        } else {
+            config = newConfig();
+            runDir = this.out != null ? this.out : defaultRunDir(config);
+            if (Files.exists(runDir) && !isEmptyDir(runDir)) {
+                throw new UsageException("run folder " + runDir + " already exists and is not empty; continue it with"
+                        + " --resume " + runDir + " or choose another --out");
+            }
+        }
+        SessionConfig sessionConfig;
+        try {
+            sessionConfig = SessionConfig.cpu().withIntraOpThreads(config.threads())
+                    .withDevice(Device.parse(config.device()));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+        try (PluginRegistry plugins = Toolkit.plugins(common.pluginsDir)) {
+            Architecture architecture = Lookup.architecture(plugins, config.architecture());
+            Dataset data = Lookup.dataset(plugins, config.dataset());
+            Objective objectivePlugin = Lookup.objective(plugins, config.objective());
+            PluginOptions archOpts = Lookup.options(architecture.id(), architecture.options(), config.architectureOptions());
+            ImageShape wanted = architecture.preferredImageShape(archOpts);
+            DatasetSplits splits;
+            try {
+                splits = data.open(new DatasetOptions(config.dataDir() == null ? null : Path.of(config.dataDir()), wanted,
+                        config.seed(), config.datasetOptions()));
+            } catch (DatasetException e) {
+                throw new UsageException(e.getMessage(), e);
+            }
+            LatentModel model = Lookup.create(architecture, archOpts, splits.train().shape());
+            PluginOptions objOpts = Lookup.options(objectivePlugin.id(), objectivePlugin.options(), Map.of());
+            ModelGraphs graphs = new ModelGraphs(model, objectivePlugin, objOpts);
+            ArtifactResolver.Resolved resolved;
+            try {
+                resolved = Toolkit.artifactResolver().resolve(graphs);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage(), e);
+            }
+            Map<String, String> provenance = provenance(plugins, config, splits, resolved);
+            if (common.verbose) {
+                out.println("artifacts: " + resolved.source().name().toLowerCase(java.util.Locale.ROOT) + " "
+                        + resolved.directory());
+            }
+            out.printf("training %s on %s (%s, %d train / %d test images) with %s for %d epochs -> %s%n",
+                    architecture.id(), data.id(), splits.train().shape(), limit(splits.train().size(), config.maxTrainImages()),
+                    limit(splits.test().size(), config.maxTestImages()), objectivePlugin.id(), config.epochs(), runDir);
+            out.flush();
+            AtomicBoolean stop = new AtomicBoolean();
+            Interrupts.onInterrupt(() -> {
+                if (!stop.getAndSet(true)) {
+                    spec.commandLine().getErr().println("toolkit: stopping after this step; writing a checkpoint...");
+                    spec.commandLine().getErr().flush();
+                }
+            });
+            Trainer trainer = new Trainer(config, graphs, resolved.artifacts(), splits, provenance, sessionConfig, runDir,
+                    new ConsoleProgress(out), stop::get);
+            Trainer.Result result = trainer.run();
+            if (result.interrupted()) {
+                return ToolkitCli.INTERRUPTED;
+            }
+            if (result.last() != null) {
+                out.printf(java.util.Locale.ROOT, "done: %d epochs, test negative ELBO %.2f nats/image; run folder %s%n",
+                        result.completedEpochs(), result.last().testNegElbo(), runDir);
+            }
+            return ToolkitCli.OK;
+        }
+    }
+
+    private RunConfig newConfig() {
+        SortedMap<String, String> archOpts = new TreeMap<>(archOptions);
+        if (latent != null) {
+            archOpts.put("latent", Integer.toString(latent));
+        }
+        if (hidden != null) {
+            archOpts.put("hidden", hidden);
+        }
+        if (preset != null) {
+            archOpts.put("preset", preset);
+        }
+        SortedMap<String, String> dataOpts = new TreeMap<>(datasetOptions);
+        if (crop != null) {
+            dataOpts.put("crop", Integer.toString(crop));
+        }
+        // Training defaults recommended by the architecture apply where the user gave none; they are known
+        // only once the plugins are loaded, so read them here through a short-lived registry.
+        Map<String, String> recommended = recommendedTraining(archOpts, dataOpts);
+        try {
+            return new RunConfig(arch, archOpts, dataset, dataDir == null ? null : dataDir.toString(), dataOpts,
+                    objective != null ? objective : recommended.getOrDefault("objective", DEFAULT_OBJECTIVE),
+                    epochs != null ? epochs : intOr(recommended.get("epochs"), DEFAULT_EPOCHS),
+                    batchSize != null ? batchSize : intOr(recommended.get("batch-size"), DEFAULT_BATCH),
+                    lr != null ? lr : doubleOr(recommended.get("lr"), DEFAULT_LR),
+                    klWeight != null ? klWeight : doubleOr(recommended.get("kl-weight"), DEFAULT_KL_WEIGHT),
+                    seed, device, threads, maxTrain, maxTest);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+    }
+
+    private Map<String, String> recommendedTraining(SortedMap<String, String> archOpts,
+                                                    SortedMap<String, String> dataOpts) {
+        try (PluginRegistry plugins = Toolkit.plugins(common.pluginsDir)) {
+            Architecture architecture = Lookup.architecture(plugins, arch);
+            if (imageSize != null) {
+                boolean archHasSize = architecture.options().stream().anyMatch(o -> o.name().equals("image-size"));
+                (archHasSize ? archOpts : dataOpts).put("image-size", Integer.toString(imageSize));
+            }
+            PluginOptions opts = Lookup.options(architecture.id(), architecture.options(), archOpts);
+            ImageShape shape = architecture.preferredImageShape(opts);
+            if (shape == null) {
+                Dataset d = Lookup.dataset(plugins, dataset);
+                shape = d.nativeShape() != null ? d.nativeShape() : new ImageShape(1, 28, 28);
+            }
+            return Lookup.create(architecture, opts, shape).recommendedTraining();
+        }
+    }
+
+    private RunConfig resumedConfig(Path dir) throws IOException {
+        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        for (String name : new String[] {"--arch", "--dataset", "--data-dir", "--objective", "--batch-size", "--lr",
+                "--latent", "--hidden", "--preset", "--image-size", "--crop", "--kl-weight", "--seed", "--out", "--max-train", "--max-test",
+                "--arch-option", "--dataset-option"}) {
+            if (pr.hasMatchedOption(name)) {
+                throw new UsageException("--resume continues a run with its stored settings; " + name
+                        + " cannot be changed (only --epochs, --device, --threads)");
+            }
+        }
+        Trainer.RunRecord record = Trainer.readRunRecord(dir);
+        RunConfig c = record.config();
+        return new RunConfig(c.architecture(), c.architectureOptions(), c.dataset(), c.dataDir(), c.datasetOptions(),
+                c.objective(), epochs != null ? epochs : c.epochs(), c.batchSize(), c.learningRate(), c.klWeight(),
+                c.seed(), pr.hasMatchedOption("--device") ? device : c.device(),
+                pr.hasMatchedOption("--threads") ? threads : c.threads(), c.maxTrainImages(), c.maxTestImages());
+    }
+
+    private static Map<String, String> provenance(PluginRegistry plugins, RunConfig config, DatasetSplits splits,
+                                                  ArtifactResolver.Resolved resolved) {
+        Map<String, String> p = new TreeMap<>();
+        p.put("version", ToolkitVersion.get());
+        p.put("dataset_fingerprint", splits.fingerprint());
+        p.put("artifacts_fingerprint", resolved.artifacts().manifest().fingerprint());
+        for (PluginInfo info : plugins.plugins()) {
+            if (info.id().equals(config.architecture()) || info.id().equals(config.dataset())
+                    || info.id().equals(config.objective())) {
+                p.put("plugin." + info.kind().displayName() + "." + info.id(), info.version() + " ("
+                        + info.jar().getFileName() + ")");
+            }
+        }
+        return p;
+    }
+
+    private static Path defaultRunDir(RunConfig config) {
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        return Path.of("runs", stamp + "-" + config.architecture() + "-" + config.dataset());
+    }
+
+    private static boolean isEmptyDir(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    private static int limit(int size, int max) {
+        return max > 0 ? Math.min(size, max) : size;
+    }
+
+    private static int intOr(String v, int fallback) {
+        return v == null ? fallback : Integer.parseInt(v);
+    }
+
+    private static double doubleOr(String v, double fallback) {
+        return v == null ? fallback : Double.parseDouble(v);
+    }
+}

@@ -1,0 +1,35 @@
+package org.onnxtoolkit.runtime.report;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.apache.commons.imaging.ImageFormats;
+import org.apache.commons.imaging.Imaging;
+import org.apache.commons.imaging.ImagingException;
+import org.onnxtoolkit.runtime.io.AtomicFiles;
+
+/**
+ * Encodes images as PNG with Commons Imaging and writes them atomically: a reader of the target path sees
+ * the previous file or the complete new one, never a half-written PNG (a run directory is often watched
+ * while training runs).
+ */
+final class PngFiles {
+    private PngFiles() {
+    }
+
+    /**
+     * Writes {@code image} as a lossless PNG to {@code target}, creating missing parent directories.
+     *
+     * @throws IOException if encoding or writing fails; no temporary file is left behind
+     */
+    static void write(Path target, BufferedImage image) throws IOException {
+        byte[] png;
+        try {
+            png = Imaging.writeImageToBytes(image, ImageFormats.PNG);
+        } catch (ImagingException e) {
+            throw new IOException("cannot encode PNG for " + target + ": " + e.getMessage(), e);
+        }
+        AtomicFiles.write(target, png);
+    }
+
+}
