@@ -42,6 +42,15 @@ public final class ImageGrid {
 
     /** Renders the grid in memory as {@link BufferedImage#TYPE_INT_RGB}; see the class comment for the geometry. */
     static BufferedImage render(ImageBatch images, GridLayout layout) {
+        return render(images, layout, 1, 0);
+    }
+
+    /**
+     * As {@link #render(ImageBatch, GridLayout)}, but tile columns form groups of {@code group} with
+     * {@code groupGap} extra padding pixels between neighbouring groups: tile column {@code c} starts
+     * {@code (c / group) * groupGap} pixels further right. {@code group} must divide the column count.
+     */
+    static BufferedImage render(ImageBatch images, GridLayout layout, int group, int groupGap) {
         Objects.requireNonNull(images, "images");
         Objects.requireNonNull(layout, "layout");
         int n = images.count();
@@ -49,20 +58,22 @@ public final class ImageGrid {
         int rows = (n + cols - 1) / cols;
         int s = layout.scale();
         int p = layout.padding();
-        int tileW = images.width() * s;
-        int tileH = images.height() * s;
-        long outW = (long) cols * tileW + (long) (cols + 1) * p;
-        long outH = (long) rows * tileH + (long) (rows + 1) * p;
+        long outW = (long) cols * images.width() * s + (long) (cols + 1) * p
+                + (long) ((cols - 1) / group) * groupGap;
+        long outH = (long) rows * images.height() * s + (long) (rows + 1) * p;
         if (outW > Integer.MAX_VALUE || outH > Integer.MAX_VALUE || outW * outH > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("grid of " + images.shapeString() + " images with " + layout
                     + " would be " + outW + "x" + outH + " pixels, too large for one image");
         }
+        int tileW = images.width() * s;
+        int tileH = images.height() * s;
         BufferedImage out = new BufferedImage((int) outW, (int) outH, BufferedImage.TYPE_INT_RGB);
         int[] argb = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
         Arrays.fill(argb, PADDING_RGB);
         int stride = (int) outW;
         for (int i = 0; i < n; i++) {
-            int x0 = p + (i % cols) * (tileW + p);
+            int col = i % cols;
+            int x0 = p + col * (tileW + p) + (col / group) * groupGap;
             int y0 = p + (i / cols) * (tileH + p);
             for (int y = 0; y < images.height(); y++) {
                 int rowStart = (y0 + y * s) * stride + x0;

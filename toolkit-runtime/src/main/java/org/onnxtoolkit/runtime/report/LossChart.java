@@ -172,6 +172,7 @@ public final class LossChart {
             throw new IllegalArgumentException("loss chart '" + title + "' has no finite point in any series "
                     + series.stream().map(Series::name).toList());
         }
+        widenFlatRanges(chart);
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         try {
@@ -200,6 +201,31 @@ public final class LossChart {
         styler.setLegendBackgroundColor(Color.WHITE);
         styler.setMarkerSize(6);
         styler.setAntiAlias(true);
+    }
+
+    /**
+     * XChart draws a degenerate axis when all values on it are equal (one epoch, a constant loss); give such
+     * an axis a range around the value instead.
+     */
+    private static void widenFlatRanges(XYChart chart) {
+        double xMin = Double.POSITIVE_INFINITY;
+        double xMax = Double.NEGATIVE_INFINITY;
+        double yMin = Double.POSITIVE_INFINITY;
+        double yMax = Double.NEGATIVE_INFINITY;
+        for (XYSeries s : chart.getSeriesMap().values()) {
+            xMin = Math.min(xMin, s.getXMin());
+            xMax = Math.max(xMax, s.getXMax());
+            yMin = Math.min(yMin, s.getYMin());
+            yMax = Math.max(yMax, s.getYMax());
+        }
+        if (xMin == xMax) {
+            // x is usually an epoch number: show its neighbours.
+            chart.getStyler().setXAxisMin(xMin - 1).setXAxisMax(xMax + 1);
+        }
+        if (yMin == yMax) {
+            double half = yMin == 0 ? 1 : Math.abs(yMin) * 0.1;
+            chart.getStyler().setYAxisMin(yMin - half).setYAxisMax(yMax + half);
+        }
     }
 
     /** The points of {@code x}, {@code y} where both are finite, as {@code {xs, ys}}. */

@@ -9,9 +9,9 @@ import org.apache.commons.imaging.ImagingException;
 import org.onnxtoolkit.runtime.io.AtomicFiles;
 
 /**
- * Encodes images as PNG with Commons Imaging and writes them atomically: a reader of the target path sees
- * the previous file or the complete new one, never a half-written PNG (a run directory is often watched
- * while training runs).
+ * Encodes images as PNG with Commons Imaging and writes them atomically ({@link AtomicFiles}): a reader of
+ * the target path sees the previous file or the complete new one, never a half-written PNG (a run
+ * directory is often watched while training runs).
  */
 final class PngFiles {
     private PngFiles() {
@@ -29,7 +29,11 @@ final class PngFiles {
         } catch (ImagingException e) {
             throw new IOException("cannot encode PNG for " + target + ": " + e.getMessage(), e);
         }
-        AtomicFiles.write(target, png);
+        writeAtomically(target, png);
     }
 
+    /** Writes {@code bytes} to {@code target} atomically, readable like a normally created file. */
+    static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        AtomicFiles.write(target, bytes);
+    }
 }

@@ -1,5 +1,6 @@
 package org.onnxtoolkit.runtime.report;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -11,8 +12,11 @@ import java.util.Objects;
  * {@code i} on the left and its reconstruction {@code i} immediately to its right; a row holds
  * {@code layout.columns()} pairs, i.e. {@code 2 * layout.columns()} tiles. Pair {@code i} is therefore at grid
  * row {@code i / pairs}, tile columns {@code 2 * (i % pairs)} (original) and {@code 2 * (i % pairs) + 1}
- * (reconstruction), with {@code pairs = min(layout.columns(), N)}; tile positions, padding and scaling are
- * those of {@link ImageGrid}.
+ * (reconstruction), with {@code pairs = min(layout.columns(), N)}. Scaling, tile rows and the padding
+ * inside a pair are those of {@link ImageGrid}; neighbouring pairs are set apart by {@code 3 * padding} so
+ * that pairs read as units. With {@code p = padding} and tile width {@code w = W * scale}, pair {@code k}
+ * of a row has its original at {@code x = p + k * (2 * w + 4 * p)} and its reconstruction at
+ * {@code x + w + p}; the image is {@code pairs * (2 * w + 4 * p) - p} pixels wide.
  *
  * <p>Stateless and thread-safe.
  */
@@ -32,9 +36,15 @@ public final class ReconstructionGrid {
             throws IOException {
         Objects.requireNonNull(png, "png");
         Objects.requireNonNull(layout, "layout");
-        PngFiles.write(png, ImageGrid.render(interleave(originals, reconstructions),
-                new GridLayout(2 * Math.min(layout.columns(), originals.count()), layout.scale(),
-                        layout.padding())));
+        PngFiles.write(png, render(originals, reconstructions, layout));
+    }
+
+    static BufferedImage render(ImageBatch originals, ImageBatch reconstructions, GridLayout layout) {
+        Objects.requireNonNull(layout, "layout");
+        ImageBatch pairs = interleave(originals, reconstructions);
+        GridLayout tiles = new GridLayout(2 * Math.min(layout.columns(), originals.count()), layout.scale(),
+                layout.padding());
+        return ImageGrid.render(pairs, tiles, 2, 2 * layout.padding());
     }
 
     /** original 0, reconstruction 0, original 1, reconstruction 1, ... */

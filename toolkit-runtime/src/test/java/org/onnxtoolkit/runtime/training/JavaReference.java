@@ -5,12 +5,12 @@ package org.onnxtoolkit.runtime.training;
  * graphs. Layouts follow ONNX and PyTorch: images {@code [N, C, H, W]}, conv weights {@code [M, C, k, k]},
  * transposed-conv weights {@code [C, M, k, k]}, linear weights {@code [out, in]}; all row-major.
  */
-final class JavaReference {
+public final class JavaReference {
     private JavaReference() {
     }
 
     /** {@code y = x W^T + b}: x [n, in], w [out, in], b [out] -> [n, out]. */
-    static double[] linear(double[] x, int n, int in, double[] w, double[] b, int out) {
+    public static double[] linear(double[] x, int n, int in, double[] w, double[] b, int out) {
         double[] y = new double[n * out];
         for (int i = 0; i < n; i++) {
             for (int o = 0; o < out; o++) {
@@ -24,7 +24,7 @@ final class JavaReference {
         return y;
     }
 
-    static double[] relu(double[] x) {
+    public static double[] relu(double[] x) {
         double[] y = new double[x.length];
         for (int i = 0; i < x.length; i++) {
             y[i] = Math.max(0, x[i]);
@@ -32,12 +32,12 @@ final class JavaReference {
         return y;
     }
 
-    static double softplus(double v) {
+    public static double softplus(double v) {
         return v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v));
     }
 
     /** Convolution with square kernel k, stride s, padding p; returns [n, m, ho, wo]. */
-    static double[] conv2d(double[] x, int n, int c, int h, int w, double[] wt, double[] b, int m, int k, int s,
+    public static double[] conv2d(double[] x, int n, int c, int h, int w, double[] wt, double[] b, int m, int k, int s,
                            int p) {
         int ho = (h + 2 * p - k) / s + 1;
         int wo = (w + 2 * p - k) / s + 1;
@@ -68,7 +68,7 @@ final class JavaReference {
     }
 
     /** Transposed convolution, weight [c, m, k, k]; output size s(h-1) + k - 2p + op. */
-    static double[] convTranspose2d(double[] x, int n, int c, int h, int w, double[] wt, double[] b, int m, int k,
+    public static double[] convTranspose2d(double[] x, int n, int c, int h, int w, double[] wt, double[] b, int m, int k,
                                     int s, int p, int op) {
         int ho = s * (h - 1) + k - 2 * p + op;
         int wo = s * (w - 1) + k - 2 * p + op;
@@ -103,7 +103,7 @@ final class JavaReference {
     }
 
     /** Batch statistics of {@code x [n, c, hw]}: mean and biased variance per channel. */
-    static double[][] batchStats(double[] x, int n, int c, int hw) {
+    public static double[][] batchStats(double[] x, int n, int c, int hw) {
         double[] mean = new double[c];
         double[] var = new double[c];
         int count = n * hw;
@@ -128,7 +128,7 @@ final class JavaReference {
     }
 
     /** Batch normalisation with batch statistics (training form). */
-    static double[] batchNormTrain(double[] x, int n, int c, int hw, double[] scale, double[] bias, double eps) {
+    public static double[] batchNormTrain(double[] x, int n, int c, int hw, double[] scale, double[] bias, double eps) {
         double[][] st = batchStats(x, n, c, hw);
         double[] y = new double[x.length];
         for (int i = 0; i < n; i++) {
@@ -143,11 +143,27 @@ final class JavaReference {
         return y;
     }
 
+    /** Batch normalisation with running statistics (inference form). */
+    public static double[] batchNormInference(double[] x, int n, int c, int hw, double[] scale, double[] bias,
+                                              double[] mean, double[] var, double eps) {
+        double[] y = new double[x.length];
+        for (int i = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++) {
+                double inv = 1.0 / Math.sqrt(var[ch] + eps);
+                for (int j = 0; j < hw; j++) {
+                    int idx = (i * c + ch) * hw + j;
+                    y[idx] = (x[idx] - mean[ch]) * inv * scale[ch] + bias[ch];
+                }
+            }
+        }
+        return y;
+    }
+
     /**
      * One step of PyTorch's {@code Adam} (weight decay 0) from zero moments at step {@code t}: updates
      * {@code w}, {@code m} and {@code v} in place.
      */
-    static void adamStep(double[] w, double[] g, double[] m, double[] v, int t, double lr, double b1, double b2,
+    public static void adamStep(double[] w, double[] g, double[] m, double[] v, int t, double lr, double b1, double b2,
                          double eps) {
         for (int i = 0; i < w.length; i++) {
             m[i] = b1 * m[i] + (1 - b1) * g[i];
@@ -158,7 +174,7 @@ final class JavaReference {
         }
     }
 
-    static double[] toDouble(float[] f) {
+    public static double[] toDouble(float[] f) {
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) {
             d[i] = f[i];
