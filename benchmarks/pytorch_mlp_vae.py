@@ -70,9 +70,15 @@ def main():
     p.add_argument('--latent', type=int, default=20)
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--seed', type=int, default=1)
+    p.add_argument('--bench-steps', type=int, default=0,
+                   help='instead of training on the data: time this many steps on random images (after 10 warm-up '
+                        'steps) and the decoder at batch 1024, like ./toolkit benchmark')
     a = p.parse_args()
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
+    if a.bench_steps:
+        bench(a)
+        return
     train = torch.from_numpy(read_idx(find(a.data_dir, 'train-images-idx3-ubyte')).reshape(-1, 784).astype(np.float32) / 255)
     test = torch.from_numpy(read_idx(find(a.data_dir, 't10k-images-idx3-ubyte')).reshape(-1, 784).astype(np.float32) / 255)
     model = VAE([int(h) for h in a.hidden.split(',')], a.latent)
@@ -103,6 +109,37 @@ def main():
                 test_total += loss_fn(logits, x, mu, logvar).item()
         print(f'{epoch},{total / len(train):.4f},{test_total / len(test):.4f},{len(train) / steps_time:.1f},'
               f'{time.perf_counter() - t0:.2f}', flush=True)
+
+
+def bench(a):
+    model = VAE([int(h) for h in a.hidden.split(',')], a.latent)
+    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    x = torch.randint(0, 256, (a.batch_size, 784)).float() / 255
+    times = []
+    for i in range(10 + a.bench_steps):
+        s = time.perf_counter()
+        opt.zero_grad()
+        logits, mu, logvar = model(x)
+        loss_fn(logits, x, mu, logvar).backward()
+        opt.step()
+        if i >= 10:
+            times.append(time.perf_counter() - s)
+    times.sort()
+    med = times[len(times) // 2]
+    z = torch.randn(1024, a.latent)
+    dec = []
+    with torch.no_grad():
+        for i in range(23):
+            s = time.perf_counter()
+            h = z
+            for l in model.dec:
+                h = F.relu(l(h))
+            torch.sigmoid(model.out(h))
+            if i >= 3:
+                dec.append(time.perf_counter() - s)
+    dec.sort()
+    print(f'pytorch threads {a.threads}: train step median {med * 1000:.3f} ms, {a.batch_size / med:.0f} images/s; '
+          f'decoder (batch 1024) median {dec[len(dec) // 2] * 1000:.3f} ms, {1024 / dec[len(dec) // 2]:.0f} images/s')
 
 
 if __name__ == '__main__':

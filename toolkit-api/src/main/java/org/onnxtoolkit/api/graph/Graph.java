@@ -570,6 +570,28 @@ public final class Graph {
                 x.type(), Shape.of(dims));
     }
 
+    /**
+     * Rearranges channel blocks into spatial blocks: {@code [N, C*r*r, H, W] -> [N, C, H*r, W*r]}. With
+     * {@code pixelShuffle} (ONNX mode CRD) this is PyTorch's {@code PixelShuffle(r)}; otherwise ONNX's
+     * default DCR order.
+     */
+    public Value depthToSpace(Value x, int blockSize, boolean pixelShuffle) {
+        String op = "DepthToSpace";
+        own(x, op);
+        requireFloat(op, x);
+        requireRank(op, "X", x, 4);
+        long c = x.shape().dim(1);
+        long r2 = (long) blockSize * blockSize;
+        if (blockSize < 1 || c == Shape.BATCH || c % r2 != 0) {
+            throw new GraphBuildException(op + ": X " + x.shape() + " must have a channel count divisible by blocksize^2 = "
+                    + r2);
+        }
+        Attributes attrs = Attributes.builder().put("blocksize", (long) blockSize)
+                .put("mode", pixelShuffle ? "CRD" : "DCR").build();
+        return addNode(Op.DEPTH_TO_SPACE, autoName(op), List.of(x), attrs, x.type(),
+                Shape.of(x.shape().dim(0), c / r2, x.shape().dim(2) * blockSize, x.shape().dim(3) * blockSize));
+    }
+
     /** Permutes the axes: output axis {@code i} is input axis {@code perm[i]}. */
     public Value transpose(Value x, long... perm) {
         String op = "Transpose";

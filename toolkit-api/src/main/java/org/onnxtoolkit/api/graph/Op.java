@@ -29,6 +29,7 @@ public enum Op {
     TRANSPOSE("Transpose"),
     REDUCE_SUM("ReduceSum"),
     REDUCE_MEAN("ReduceMean"),
+    DEPTH_TO_SPACE("DepthToSpace"),
     CAST("Cast"),
     RANDOM_NORMAL_LIKE("RandomNormalLike");
 

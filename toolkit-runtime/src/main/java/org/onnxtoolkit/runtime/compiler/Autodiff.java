@@ -205,6 +205,7 @@ final class Autodiff {
                         Attributes.builder().put("perm", inverse).build()));
             }
             case REDUCE_SUM, REDUCE_MEAN -> backwardReduce(n, dy);
+            case DEPTH_TO_SPACE -> backwardDepthToSpace(n, dy);
             case CAST -> {
                 if (in.get(0).type() == DataType.FLOAT) {
                     contribute(in.get(0), e.cast(dy, DataType.FLOAT));
@@ -311,6 +312,29 @@ final class Autodiff {
                 contribute(n.input(i), g.get(i));
             }
         }
+    }
+
+    /**
+     * DepthToSpace is a reshape, a transpose and a reshape; its gradient undoes them in reverse order. In CRD
+     * mode the input is read as {@code [N, C, r, r, H, W]} and permuted by {@code (0, 1, 4, 2, 5, 3)}; in
+     * DCR mode as {@code [N, r, r, C, H, W]} permuted by {@code (0, 3, 4, 1, 5, 2)}; both give
+     * {@code [N, C, H, r, W, r]}.
+     */
+    private void backwardDepthToSpace(Node n, String dy) {
+        Value x = n.input(0);
+        long r = n.attributes().getInt("blocksize", 1);
+        boolean crd = "CRD".equals(n.attributes().get("mode"));
+        long c = x.shape().dim(1) / (r * r);
+        long h = x.shape().dim(2);
+        long w = x.shape().dim(3);
+        long[] perm = crd ? new long[] {0, 1, 4, 2, 5, 3} : new long[] {0, 3, 4, 1, 5, 2};
+        long[] inverse = new long[6];
+        for (int i = 0; i < 6; i++) {
+            inverse[(int) perm[i]] = i;
+        }
+        String g = e.node("Reshape", List.of(dy, e.ints(0, c, h, r, w, r)));
+        g = e.node("Transpose", List.of(g), Attributes.builder().put("perm", inverse).build());
+        contribute(x, e.node("Reshape", List.of(g, shapeOf(x))));
     }
 
     private void backwardReduce(Node n, String dy) {
