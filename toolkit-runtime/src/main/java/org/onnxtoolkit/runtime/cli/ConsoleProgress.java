@@ -42,7 +42,7 @@ final class ConsoleProgress implements TrainingListener {
     public void stepDone(int epoch, int batch, int batches, long imagesDone, double loss, double imagesPerSecond) {
         if (bar != null) {
             bar.stepTo(imagesDone);
-            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.3f", loss));
+            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f", loss));
         } else if (System.nanoTime() - lastLine > LINE_INTERVAL_SECONDS * 1_000_000_000L) {
             lastLine = System.nanoTime();
             out.printf(Locale.ROOT, "epoch %d/%d  batch %d/%d  loss %.4f  %.0f img/s%n", epoch, epochs, batch, batches,

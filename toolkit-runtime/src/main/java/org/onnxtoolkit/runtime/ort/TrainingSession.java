@@ -1,6 +1,5 @@
 package org.onnxtoolkit.runtime.ort;
 
-import org.onnxtoolkit.runtime.io.AtomicFiles;
 import static org.bytedeco.onnxruntime.global.onnxruntime.OrtFloatProperty;
 import static org.bytedeco.onnxruntime.global.onnxruntime.OrtIntProperty;
 import static org.bytedeco.onnxruntime.global.onnxruntime.OrtStringProperty;
@@ -31,6 +30,7 @@ import org.bytedeco.onnxruntime.OrtStatus;
 import org.bytedeco.onnxruntime.OrtTrainingApi;
 import org.bytedeco.onnxruntime.OrtTrainingSession;
 import org.bytedeco.onnxruntime.OrtValue;
+import org.onnxtoolkit.runtime.io.AtomicFiles;
 
 /**
  * One ONNX Runtime training session: a checkpoint state (the parameters and optimizer moments), a training
