@@ -31,7 +31,7 @@ public final class ArtifactCompiler {
      * Version of the generated artifacts. Bump it whenever the compiler's output for an unchanged
      * configuration changes: it is part of the fingerprint, so cached artifacts are then recompiled.
      */
-    public static final String COMPILER_VERSION = "2";
+    public static final String COMPILER_VERSION = "3";
 
     private ArtifactCompiler() {
     }

@@ -222,9 +222,15 @@ final class Autodiff {
         return e.node("Greater", List.of(x, e.scalar(0f)));
     }
 
+    /**
+     * {@code alpha op(A) op(B)}. A transposed A is materialised with an explicit Transpose first: ONNX
+     * Runtime's CPU Gemm with {@code transA=1} ran at half the speed of the plain one on the weight gradients
+     * of the MLP VAE, and the Transpose costs far less than the difference (22% less kernel time per step).
+     */
     private String gemm(String a, String b, boolean transA, boolean transB, float alpha) {
-        return e.node("Gemm", List.of(a, b), Attributes.builder().put("alpha", alpha).put("beta", 0f)
-                .put("transA", transA ? 1L : 0L).put("transB", transB ? 1L : 0L).build());
+        String left = transA ? e.node("Transpose", List.of(a), Attributes.builder().put("perm", new long[] {1, 0}).build()) : a;
+        return e.node("Gemm", List.of(left, b), Attributes.builder().put("alpha", alpha).put("beta", 0f)
+                .put("transA", 0L).put("transB", transB ? 1L : 0L).build());
     }
 
     /** Y = alpha op(A) op(B) + beta C; op transposes when the flag is set. */
