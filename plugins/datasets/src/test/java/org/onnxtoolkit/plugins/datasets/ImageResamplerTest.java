@@ -16,7 +16,7 @@ class ImageResamplerTest {
      * distances between pixel centres in input pixels and {@code s = max(crop / size, 1)}. No kernel tables,
      * no separable passes, no window clipping.
      */
-    private static double[] reference(RgbImage image, int crop, int size, int channels) {
+    static double[] reference(RgbImage image, int crop, int size, int channels) {
         int left = (int) Math.rint((image.width() - crop) / 2.0);
         int top = (int) Math.rint((image.height() - crop) / 2.0);
         double scale = (double) crop / size;
