@@ -1,5 +1,6 @@
 package org.onnxtoolkit.plugins.datasets;
 
+import java.util.Arrays;
 import org.onnxtoolkit.api.spi.ImageShape;
 
 /**
@@ -80,17 +81,26 @@ final class ImageResampler {
                 }
             }
             for (int c = 0; c < channels; c++) {
-                horizontal.apply(line, c * crop, 1, rows, (c * crop + y) * outWidth, 1);
+                horizontal.apply(line, c * crop, rows, (c * crop + y) * outWidth);
             }
         }
-        // Vertical pass down each output column, then round once.
-        double[] column = new double[outHeight];
+        // Vertical pass, a whole output row at a time (contiguous, so the JIT can vectorise it), then round once.
+        double[] row = new double[outWidth];
         for (int c = 0; c < channels; c++) {
-            for (int x = 0; x < outWidth; x++) {
-                vertical.apply(rows, c * crop * outWidth + x, outWidth, column, 0, 1);
-                int base = offset + c * outHeight * outWidth + x;
-                for (int y = 0; y < outHeight; y++) {
-                    target[base + y * outWidth] = toByte(column[y]);
+            int plane = c * crop * outWidth;
+            for (int y = 0; y < outHeight; y++) {
+                Arrays.fill(row, 0.0);
+                int start = vertical.starts()[y];
+                for (int k = 0; k < vertical.lengths()[y]; k++) {
+                    double w = vertical.weights()[y * vertical.taps() + k];
+                    int source = plane + (start + k) * outWidth;
+                    for (int x = 0; x < outWidth; x++) {
+                        row[x] += w * rows[source + x];
+                    }
+                }
+                int base = offset + (c * outHeight + y) * outWidth;
+                for (int x = 0; x < outWidth; x++) {
+                    target[base + x] = toByte(row[x]);
                 }
             }
         }
@@ -141,16 +151,16 @@ final class ImageResampler {
             return a < 1.0 ? 1.0 - a : 0.0;
         }
 
-        /** Resamples {@code inSize} values read from {@code in} with stride {@code inStride} into {@code out}. */
-        void apply(double[] in, int inOffset, int inStride, double[] out, int outOffset, int outStride) {
+        /** Resamples {@code in[inOffset .. inOffset + inSize)} into {@code out[outOffset .. outOffset + outSize)}. */
+        void apply(double[] in, int inOffset, double[] out, int outOffset) {
             for (int i = 0; i < outSize; i++) {
                 double sum = 0;
                 int w = i * taps;
-                int x = inOffset + starts[i] * inStride;
-                for (int k = 0; k < lengths[i]; k++, x += inStride) {
-                    sum += weights[w + k] * in[x];
+                int x = inOffset + starts[i];
+                for (int k = 0; k < lengths[i]; k++) {
+                    sum += weights[w + k] * in[x + k];
                 }
-                out[outOffset + i * outStride] = sum;
+                out[outOffset + i] = sum;
             }
         }
     }
