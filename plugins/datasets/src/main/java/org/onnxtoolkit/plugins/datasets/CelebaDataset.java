@@ -33,8 +33,9 @@ public class CelebaDataset implements Dataset {
     /** The aligned-image folder's name in CelebA's archives. */
     public static final String IMAGE_FOLDER = "img_align_celeba";
 
-    private static final String HINT = "pass --data-dir pointing at CelebA's " + IMAGE_FOLDER
-            + "/ folder of aligned JPEGs, or at the folder holding it (and optionally " + EvalPartition.TXT_NAME + ")";
+    private static final String WANTED = "CelebA's " + IMAGE_FOLDER + "/ folder of aligned JPEGs, or the folder"
+            + " holding it (and optionally " + EvalPartition.TXT_NAME + ")";
+    private static final String HINT = "pass --data-dir pointing at " + WANTED;
 
     private final ImageFolderLoader loader;
 
@@ -75,8 +76,8 @@ public class CelebaDataset implements Dataset {
         ImageFolderOptions parsed = ImageFolderOptions.parse(ID, options, DEFAULT_CROP);
         Path dir = options.dataDir();
         if (dir == null) {
-            throw new DatasetException("dataset " + ID + " needs --data-dir: CelebA cannot be downloaded here; "
-                    + HINT.substring("pass --data-dir ".length()));
+            throw new DatasetException("dataset " + ID + " needs --data-dir, " + WANTED
+                    + "; the images are not downloaded automatically");
         }
         if (!Files.isDirectory(dir)) {
             throw new DatasetException("dataset " + ID + ": data folder " + dir + (Files.exists(dir)

@@ -43,7 +43,8 @@ public class ImageFolderDataset implements Dataset {
     /** The plugin id. */
     public static final String ID = "image-folder";
 
-    private static final String HINT = "pass --data-dir pointing at a folder of .jpg, .jpeg or .png images";
+    private static final String WANTED = "a folder of .jpg, .jpeg or .png images";
+    private static final String HINT = "pass --data-dir pointing at " + WANTED;
 
     private final ImageFolderLoader loader;
 
@@ -86,7 +87,7 @@ public class ImageFolderDataset implements Dataset {
         ImageFolderOptions parsed = ImageFolderOptions.parse(ID, options, ImageFolderOptions.LARGEST_SQUARE);
         Path dir = options.dataDir();
         if (dir == null) {
-            throw new DatasetException("dataset " + ID + " needs --data-dir: " + HINT.substring("pass --data-dir ".length()));
+            throw new DatasetException("dataset " + ID + " needs --data-dir, " + WANTED);
         }
         return loader.open(ID, dir, EvalPartition.find(dir), parsed, HINT);
     }

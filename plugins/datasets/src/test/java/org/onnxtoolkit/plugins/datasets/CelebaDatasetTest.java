@@ -156,7 +156,7 @@ class CelebaDatasetTest {
     @Test
     void wrongFoldersExplainTheExpectedLayout() throws Exception {
         assertTrue(failure(root.resolve("nowhere")).getMessage().contains("does not exist; pass --data-dir pointing at"
-                + " CelebA's img_align_celeba/ folder of aligned JPEGs, or at the folder holding it"));
+                + " CelebA's img_align_celeba/ folder of aligned JPEGs, or the folder holding it"));
         Path empty = Files.createDirectories(root.resolve("empty"));
         assertTrue(failure(empty).getMessage().contains("image folder " + empty + " is empty; pass --data-dir pointing at"
                 + " CelebA's img_align_celeba/"));
@@ -165,6 +165,7 @@ class CelebaDatasetTest {
         assertTrue(failure(unrelated).getMessage().contains("has no .jpg, .jpeg, .png images"));
         DatasetException noDir = assertThrows(DatasetException.class,
                 () -> celeba.open(new DatasetOptions(null, null, 1, Map.of())));
-        assertTrue(noDir.getMessage().startsWith("dataset celeba needs --data-dir"), noDir.getMessage());
+        assertTrue(noDir.getMessage().startsWith("dataset celeba needs --data-dir, CelebA's img_align_celeba/ folder"),
+                noDir.getMessage());
     }
 }

@@ -456,7 +456,7 @@ class ImageFolderDatasetTest {
         assertTrue(failure(dir, "cache-dir", " ").getMessage().contains("cache-dir must be a folder path"));
         DatasetException noDir = assertThrows(DatasetException.class,
                 () -> dataset.open(new DatasetOptions(null, null, 1, Map.of())));
-        assertTrue(noDir.getMessage().startsWith("dataset image-folder needs --data-dir: pointing at a folder"),
+        assertEquals("dataset image-folder needs --data-dir, a folder of .jpg, .jpeg or .png images", noDir.getMessage(),
                 noDir.getMessage());
     }
 
