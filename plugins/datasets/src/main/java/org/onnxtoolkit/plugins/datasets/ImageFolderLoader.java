@@ -88,6 +88,7 @@ final class ImageFolderLoader {
     Opened open(String datasetId, Path folder, Path partitionFile, ImageFolderOptions options, String hint)
             throws DatasetException {
         FolderListing listing = FolderListing.read(datasetId, folder, hint);
+        List<String> names = listing.names();
         EvalPartition partition = null;
         if (partitionFile != null) {
             if (options.testFractionGiven()) {
@@ -96,7 +97,7 @@ final class ImageFolderLoader {
                         + "; drop the option, or remove the partition file to split by file name");
             }
             partition = EvalPartition.read(datasetId, partitionFile);
-            partition.requireSameImages(datasetId, folder, listing.names());
+            partition.requireSameImages(datasetId, folder, names);
         } else if (options.validation() != null) {
             throw new DatasetException("dataset " + datasetId + ": option " + ImageFolderOptions.VALIDATION
                     + " applies only with a partition file (" + EvalPartition.TXT_NAME + "), and there is none for "
@@ -106,7 +107,7 @@ final class ImageFolderLoader {
         ImageShape shape = options.shape();
         Path cacheFile = options.cacheDir().resolve(cacheFileName(listing, options));
         byte[] key = key(listing, options);
-        ImageCacheFile.Contents contents = reuse(cacheFile, key, shape, listing);
+        ImageCacheFile.Contents contents = reuse(cacheFile, key, shape, names);
         int decoded = 0;
         if (contents == null) {
             decoded = build(datasetId, listing, options, cacheFile, key);
@@ -140,8 +141,8 @@ final class ImageFolderLoader {
                     + "; at least 2 are needed, one to train on and one to test on");
         }
         SplitAssignment split = partition == null
-                ? SplitAssignment.byName(listing.names(), usable, options.testFraction())
-                : SplitAssignment.byPartition(listing.names(), usable, partition, options.validationOrDefault());
+                ? SplitAssignment.byName(names, usable, options.testFraction())
+                : SplitAssignment.byPartition(names, usable, partition, options.validationOrDefault());
         if (split.train().length == 0 || split.test().length == 0) {
             String which = split.train().length == 0 ? "train (partition 0)" : "test (partition 2)";
             throw new DatasetException("dataset " + datasetId + ": partition file " + partition.file()
@@ -152,13 +153,12 @@ final class ImageFolderLoader {
         String fingerprint = fingerprint(contents.contentDigest(), options, split, skipped);
         DatasetSplits splits = new DatasetSplits(new MappedImageSplit(shape, contents.pixels(), split.train()),
                 new MappedImageSplit(shape, contents.pixels(), split.test()), fingerprint);
-        List<String> names = listing.names();
         return new Opened(splits, IntStream.of(split.train()).mapToObj(names::get).toList(),
                 IntStream.of(split.test()).mapToObj(names::get).toList(), List.copyOf(skipped), cacheFile, decoded);
     }
 
     /** The cache file's contents when it exists and was made from exactly this listing and these options. */
-    private static ImageCacheFile.Contents reuse(Path cacheFile, byte[] key, ImageShape shape, FolderListing listing) {
+    private static ImageCacheFile.Contents reuse(Path cacheFile, byte[] key, ImageShape shape, List<String> names) {
         if (!Files.isRegularFile(cacheFile)) {
             return null;
         }
@@ -169,7 +169,7 @@ final class ImageFolderLoader {
             return null; // damaged or another format version: decode again and replace it
         }
         if (!Arrays.equals(contents.key(), key) || !contents.shape().equals(shape)
-                || !contents.entries().stream().map(ImageCacheFile.Entry::name).toList().equals(listing.names())) {
+                || !contents.entries().stream().map(ImageCacheFile.Entry::name).toList().equals(names)) {
             return null;
         }
         return contents;
