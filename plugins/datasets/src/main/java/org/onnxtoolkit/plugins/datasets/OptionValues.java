@@ -41,4 +41,42 @@ final class OptionValues {
         }
         return (int) value;
     }
+
+    /** The value of {@code key} as {@code true} or {@code false} (any case), or {@code defaultValue} when absent. */
+    static boolean bool(String datasetId, Map<String, String> options, String key, boolean defaultValue)
+            throws DatasetException {
+        String text = options.get(key);
+        if (text == null) {
+            return defaultValue;
+        }
+        String value = text.strip();
+        if (value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new DatasetException("dataset " + datasetId + ": option " + key + " must be true or false, got '" + text
+                + "'");
+    }
+
+    /** The value of {@code key} as a number strictly between 0 and 1, or {@code defaultValue} when absent. */
+    static double fraction(String datasetId, Map<String, String> options, String key, double defaultValue)
+            throws DatasetException {
+        String text = options.get(key);
+        if (text == null) {
+            return defaultValue;
+        }
+        double value;
+        try {
+            value = Double.parseDouble(text.strip());
+        } catch (NumberFormatException e) {
+            value = Double.NaN;
+        }
+        if (!(value > 0 && value < 1)) {
+            throw new DatasetException("dataset " + datasetId + ": option " + key
+                    + " must be a number between 0 and 1 (exclusive), like 0.1, got '" + text + "'");
+        }
+        return value;
+    }
 }

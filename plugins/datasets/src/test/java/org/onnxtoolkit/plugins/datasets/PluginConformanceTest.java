@@ -20,7 +20,8 @@ import org.onnxtoolkit.api.spi.Plugin;
 /** What the runtime's CDI container needs from each plugin class in this jar. */
 class PluginConformanceTest {
     private static final List<Class<? extends Dataset>> PLUGINS =
-            List.of(MnistDataset.class, FashionMnistDataset.class, ShapesDataset.class);
+            List.of(MnistDataset.class, FashionMnistDataset.class, ShapesDataset.class, ImageFolderDataset.class,
+                    CelebaDataset.class);
 
     @Test
     void idsAreValidAndUnique() throws Exception {
@@ -31,7 +32,7 @@ class PluginConformanceTest {
             assertTrue(ids.add(dataset.id()), "duplicate id " + dataset.id());
             assertFalse(dataset.description().isBlank(), type.getName());
         }
-        assertEquals(Set.of("mnist", "fashion-mnist", "shapes"), ids);
+        assertEquals(Set.of("mnist", "fashion-mnist", "shapes", "image-folder", "celeba"), ids);
     }
 
     @Test
