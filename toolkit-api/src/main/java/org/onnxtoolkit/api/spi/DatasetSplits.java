@@ -1,5 +1,7 @@
 package org.onnxtoolkit.api.spi;
 
+import java.util.List;
+
 /**
  * The train and test splits of an opened dataset.
  *
@@ -7,12 +9,20 @@ package org.onnxtoolkit.api.spi;
  * @param test        held-out images for per-epoch evaluation; same shape as {@code train}
  * @param fingerprint identifies the exact data (for example a hash of the files' sizes and first bytes, or
  *                    of the generator's parameters), recorded in a run's provenance
+ * @param notes       one-line remarks the user should see and the run's report should keep, for example
+ *                    "skipped 3 undecodable images: a.jpg, b.jpg, c.jpg"; empty when there is nothing to say
  */
-public record DatasetSplits(ImageSplit train, ImageSplit test, String fingerprint) {
+public record DatasetSplits(ImageSplit train, ImageSplit test, String fingerprint, List<String> notes) {
     public DatasetSplits {
         if (!train.shape().equals(test.shape())) {
             throw new IllegalArgumentException("train images are " + train.shape() + " but test images are "
                     + test.shape());
         }
+        notes = List.copyOf(notes);
+    }
+
+    /** Splits with nothing to report. */
+    public DatasetSplits(ImageSplit train, ImageSplit test, String fingerprint) {
+        this(train, test, fingerprint, List.of());
     }
 }

@@ -42,6 +42,9 @@ import picocli.CommandLine.Option;
                 "  ./toolkit train                                    # mlp-vae on the built-in shapes dataset",
                 "  ./toolkit train --arch mlp-vae --dataset fashion-mnist --epochs 10",
                 "  ./toolkit train --dataset mnist --data-dir ~/mnist --hidden 512,256 --latent 2",
+                "  ./toolkit train --arch conv-vae                   # blog preset on 64x64 RGB shapes",
+                "  ./toolkit train --arch conv-vae --preset vanilla --dataset celeba --data-dir ~/celeba",
+                "  ./toolkit train --arch conv-vae --dataset image-folder --data-dir ~/photos --image-size 64 --crop 160",
                 "  ./toolkit train --resume runs/20261121-101500-mlp-vae-shapes"})
 final class TrainCommand implements Callable<Integer> {
     static final String DEFAULT_ARCH = "mlp-vae";
@@ -96,6 +99,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--crop", paramLabel = "N", description = "centre crop before resizing (image-folder, celeba)")
     Integer crop;
+
+    @Option(names = "--skip-corrupt", description = "image-folder, celeba: skip images that cannot be decoded (counted in"
+            + " the run's report) instead of stopping")
+    boolean skipCorrupt;
 
     @Option(names = "--kl-weight", paramLabel = "X", description = "weight of the KL term (default: the architecture's, else 1)")
     Double klWeight;
@@ -185,6 +192,9 @@ final class TrainCommand implements Callable<Integer> {
             out.printf("training %s on %s (%s, %d train / %d test images) with %s for %d epochs -> %s%n",
                     architecture.id(), data.id(), splits.train().shape(), limit(splits.train().size(), config.maxTrainImages()),
                     limit(splits.test().size(), config.maxTestImages()), objectivePlugin.id(), config.epochs(), runDir);
+            for (String note : splits.notes()) {
+                out.println(data.id() + ": " + note);
+            }
             out.flush();
             AtomicBoolean stop = new AtomicBoolean();
             Interrupts.onInterrupt(() -> {
@@ -221,6 +231,9 @@ final class TrainCommand implements Callable<Integer> {
         SortedMap<String, String> dataOpts = new TreeMap<>(datasetOptions);
         if (crop != null) {
             dataOpts.put("crop", Integer.toString(crop));
+        }
+        if (skipCorrupt) {
+            dataOpts.put("skip-corrupt", "true");
         }
         // Training defaults recommended by the architecture apply where the user gave none; they are known
         // only once the plugins are loaded, so read them here through a short-lived registry.
@@ -259,7 +272,7 @@ final class TrainCommand implements Callable<Integer> {
     private RunConfig resumedConfig(Path dir) throws IOException {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
         for (String name : new String[] {"--arch", "--dataset", "--data-dir", "--objective", "--batch-size", "--lr",
-                "--latent", "--hidden", "--preset", "--image-size", "--crop", "--kl-weight", "--seed", "--out", "--max-train", "--max-test",
+                "--latent", "--hidden", "--preset", "--image-size", "--crop", "--skip-corrupt", "--kl-weight", "--seed", "--out", "--max-train", "--max-test",
                 "--arch-option", "--dataset-option"}) {
             if (pr.hasMatchedOption(name)) {
                 throw new UsageException("--resume continues a run with its stored settings; " + name
@@ -279,6 +292,9 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, String> p = new TreeMap<>();
         p.put("version", ToolkitVersion.get());
         p.put("dataset_fingerprint", splits.fingerprint());
+        for (int i = 0; i < splits.notes().size(); i++) {
+            p.put("dataset_note." + (i + 1), splits.notes().get(i));
+        }
         p.put("artifacts_fingerprint", resolved.artifacts().manifest().fingerprint());
         for (PluginInfo info : plugins.plugins()) {
             if (info.id().equals(config.architecture()) || info.id().equals(config.dataset())

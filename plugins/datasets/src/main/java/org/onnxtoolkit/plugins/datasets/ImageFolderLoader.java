@@ -151,8 +151,12 @@ final class ImageFolderLoader {
                     + " there");
         }
         String fingerprint = fingerprint(contents.contentDigest(), options, split, skipped);
+        List<String> notes = skipped.isEmpty() ? List.of() : List.of("skipped " + skipped.size()
+                + " undecodable image" + (skipped.size() == 1 ? "" : "s") + ": "
+                + String.join(", ", skipped.subList(0, Math.min(5, skipped.size())))
+                + (skipped.size() > 5 ? ", ..." : ""));
         DatasetSplits splits = new DatasetSplits(new MappedImageSplit(shape, contents.pixels(), split.train()),
-                new MappedImageSplit(shape, contents.pixels(), split.test()), fingerprint);
+                new MappedImageSplit(shape, contents.pixels(), split.test()), fingerprint, notes);
         return new Opened(splits, IntStream.of(split.train()).mapToObj(names::get).toList(),
                 IntStream.of(split.test()).mapToObj(names::get).toList(), List.copyOf(skipped), cacheFile, decoded);
     }
