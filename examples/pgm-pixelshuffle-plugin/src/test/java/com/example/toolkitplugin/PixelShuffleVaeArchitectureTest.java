@@ -109,6 +109,7 @@ class PixelShuffleVaeArchitectureTest {
         LatentModel m = model(Map.of("channels", "8, 16"), new ImageShape(1, 16, 16));
         assertEquals("8,16", m.configuration().get("channels"));
         assertEquals("pixelshuffle-vae", m.configuration().get("architecture"));
+        assertEquals("1", m.configuration().get("graph-version"));
         assertEquals("1x16x16", m.configuration().get("image"));
         assertEquals("bce-kl", m.recommendedTraining().get("objective"));
     }
