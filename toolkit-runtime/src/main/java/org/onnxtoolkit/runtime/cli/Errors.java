@@ -20,6 +20,10 @@ final class Errors {
         if (t instanceof FileNotFoundException) {
             return "file not found: " + msg;
         }
+        if (t instanceof LinkageError) {
+            return "a class failed to load or link (" + t.getClass().getSimpleName() + ": " + msg + "); if it belongs to a"
+                    + " plugin, the plugin jar lacks a class it needs (a plugin may depend only on toolkit-api and the JDK)";
+        }
         if (t instanceof OutOfMemoryError) {
             return "out of Java heap memory; use a smaller --batch-size or raise -Xmx in TOOLKIT_JAVA_OPTS";
         }

@@ -40,6 +40,16 @@ public final class ToolkitCli implements Runnable {
             c.getErr().flush();
             return USAGE;
         });
+        // picocli hands only Exceptions to the handler below; a plugin class that fails to link
+        // (NoClassDefFoundError) or an exhausted heap would otherwise end in a JVM stack trace.
+        cl.setExecutionStrategy(parsed -> {
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } catch (LinkageError | OutOfMemoryError e) {
+                throw new CommandLine.ExecutionException(parsed.commandSpec().commandLine(), Errors.oneLine(e),
+                        new IllegalStateException(Errors.oneLine(e), e));
+            }
+        });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             boolean verbose = parsed.hasMatchedOption("--verbose")
                     || parsed.subcommand() != null && parsed.subcommand().hasMatchedOption("--verbose");

@@ -142,14 +142,10 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        RunConfig config;
-        Path runDir;
-        if (resume != null) {
-            runDir = resume;
-            config = resumedConfig(resume);
-        } else {
-            config = newConfig();
-            runDir = this.out != null ? this.out : defaultRunDir(config);
+        RunConfig resumed = resume != null ? resumedConfig(resume) : null;
+        Path runDir = resume != null ? resume : this.out != null ? this.out : defaultRunDir(arch, dataset);
+        if (resume == null) {
+            checkFlags();
             if (Files.exists(runDir) && !isEmptyDir(runDir)) {
                 throw new UsageException("run folder " + runDir + " already exists and is not empty; continue it with"
                         + " --resume " + runDir + " or choose another --out");
@@ -157,25 +153,35 @@ final class TrainCommand implements Callable<Integer> {
         }
         SessionConfig sessionConfig;
         try {
-            sessionConfig = SessionConfig.cpu().withIntraOpThreads(config.threads())
-                    .withDevice(Device.parse(config.device()));
+            sessionConfig = SessionConfig.cpu().withIntraOpThreads(resumed != null ? resumed.threads() : threads)
+                    .withDevice(Device.parse(resumed != null ? resumed.device() : device));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }
         try (PluginRegistry plugins = Toolkit.plugins(common.pluginsDir)) {
-            Architecture architecture = Lookup.architecture(plugins, config.architecture());
-            Dataset data = Lookup.dataset(plugins, config.dataset());
-            Objective objectivePlugin = Lookup.objective(plugins, config.objective());
-            PluginOptions archOpts = Lookup.options(architecture.id(), architecture.options(), config.architectureOptions());
-            ImageShape wanted = architecture.preferredImageShape(archOpts);
+            String archId = resumed != null ? resumed.architecture() : arch;
+            String datasetId = resumed != null ? resumed.dataset() : dataset;
+            Architecture architecture = Lookup.architecture(plugins, archId);
+            Dataset data = Lookup.dataset(plugins, datasetId);
+            SortedMap<String, String> archGiven = resumed != null ? resumed.architectureOptions() : new TreeMap<>();
+            SortedMap<String, String> dataGiven = resumed != null ? resumed.datasetOptions() : new TreeMap<>();
+            if (resumed == null) {
+                collectOptions(architecture, archGiven, dataGiven);
+            }
+            PluginOptions archOpts = Lookup.options(architecture.id(), architecture.options(), archGiven);
+            String dataDirText = resumed != null ? resumed.dataDir() : dataDir == null ? null : dataDir.toString();
+            long runSeed = resumed != null ? resumed.seed() : seed;
             DatasetSplits splits;
             try {
-                splits = data.open(new DatasetOptions(config.dataDir() == null ? null : Path.of(config.dataDir()), wanted,
-                        config.seed(), config.datasetOptions()));
+                splits = data.open(new DatasetOptions(dataDirText == null ? null : Path.of(dataDirText),
+                        architecture.preferredImageShape(archOpts), runSeed, dataGiven));
             } catch (DatasetException e) {
                 throw new UsageException(e.getMessage(), e);
             }
             LatentModel model = Lookup.create(architecture, archOpts, splits.train().shape());
+            RunConfig config = resumed != null ? resumed
+                    : newConfig(archGiven, dataGiven, dataDirText, model.recommendedTraining());
+            Objective objectivePlugin = Lookup.objective(plugins, config.objective());
             PluginOptions objOpts = Lookup.options(objectivePlugin.id(), objectivePlugin.options(), Map.of());
             ModelGraphs graphs = new ModelGraphs(model, objectivePlugin, objOpts);
             ArtifactResolver.Resolved resolved;
@@ -217,8 +223,23 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private RunConfig newConfig() {
-        SortedMap<String, String> archOpts = new TreeMap<>(archOptions);
+    /** Rejects impossible values of the plain flags before any plugin is loaded. */
+    private void checkFlags() {
+        if (epochs != null && epochs < 1) {
+            throw new UsageException("--epochs must be at least 1, got " + epochs);
+        }
+        if (batchSize != null && batchSize < 1) {
+            throw new UsageException("--batch-size must be at least 1, got " + batchSize);
+        }
+        if (threads < 0) {
+            throw new UsageException("--threads must be >= 0, got " + threads);
+        }
+    }
+
+    /** The architecture and dataset options the flags ask for; {@code --image-size} goes where it is understood. */
+    private void collectOptions(Architecture architecture, SortedMap<String, String> archOpts,
+                                SortedMap<String, String> dataOpts) {
+        archOpts.putAll(archOptions);
         if (latent != null) {
             archOpts.put("latent", Integer.toString(latent));
         }
@@ -228,18 +249,24 @@ final class TrainCommand implements Callable<Integer> {
         if (preset != null) {
             archOpts.put("preset", preset);
         }
-        SortedMap<String, String> dataOpts = new TreeMap<>(datasetOptions);
+        dataOpts.putAll(datasetOptions);
         if (crop != null) {
             dataOpts.put("crop", Integer.toString(crop));
         }
         if (skipCorrupt) {
             dataOpts.put("skip-corrupt", "true");
         }
-        // Training defaults recommended by the architecture apply where the user gave none; they are known
-        // only once the plugins are loaded, so read them here through a short-lived registry.
-        Map<String, String> recommended = recommendedTraining(archOpts, dataOpts);
+        if (imageSize != null) {
+            boolean archHasSize = architecture.options().stream().anyMatch(o -> o.name().equals("image-size"));
+            (archHasSize ? archOpts : dataOpts).put("image-size", Integer.toString(imageSize));
+        }
+    }
+
+    /** A new run's settings: the flags, else the architecture's recommendations, else the toolkit's defaults. */
+    private RunConfig newConfig(SortedMap<String, String> archOpts, SortedMap<String, String> dataOpts, String dataDirText,
+                                Map<String, String> recommended) {
         try {
-            return new RunConfig(arch, archOpts, dataset, dataDir == null ? null : dataDir.toString(), dataOpts,
+            return new RunConfig(arch, archOpts, dataset, dataDirText, dataOpts,
                     objective != null ? objective : recommended.getOrDefault("objective", DEFAULT_OBJECTIVE),
                     epochs != null ? epochs : intOr(recommended.get("epochs"), DEFAULT_EPOCHS),
                     batchSize != null ? batchSize : intOr(recommended.get("batch-size"), DEFAULT_BATCH),
@@ -248,24 +275,6 @@ final class TrainCommand implements Callable<Integer> {
                     seed, device, threads, maxTrain, maxTest);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
-        }
-    }
-
-    private Map<String, String> recommendedTraining(SortedMap<String, String> archOpts,
-                                                    SortedMap<String, String> dataOpts) {
-        try (PluginRegistry plugins = Toolkit.plugins(common.pluginsDir)) {
-            Architecture architecture = Lookup.architecture(plugins, arch);
-            if (imageSize != null) {
-                boolean archHasSize = architecture.options().stream().anyMatch(o -> o.name().equals("image-size"));
-                (archHasSize ? archOpts : dataOpts).put("image-size", Integer.toString(imageSize));
-            }
-            PluginOptions opts = Lookup.options(architecture.id(), architecture.options(), archOpts);
-            ImageShape shape = architecture.preferredImageShape(opts);
-            if (shape == null) {
-                Dataset d = Lookup.dataset(plugins, dataset);
-                shape = d.nativeShape() != null ? d.nativeShape() : new ImageShape(1, 28, 28);
-            }
-            return Lookup.create(architecture, opts, shape).recommendedTraining();
         }
     }
 
@@ -306,9 +315,9 @@ final class TrainCommand implements Callable<Integer> {
         return p;
     }
 
-    private static Path defaultRunDir(RunConfig config) {
+    private static Path defaultRunDir(String arch, String dataset) {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        return Path.of("runs", stamp + "-" + config.architecture() + "-" + config.dataset());
+        return Path.of("runs", stamp + "-" + arch + "-" + dataset);
     }
 
     private static boolean isEmptyDir(Path dir) throws IOException {
