@@ -107,6 +107,18 @@ class CliEndToEndIT {
         assertTrue(Files.size(tmp.resolve("r.png")) > 100);
     }
 
+    @Test
+    void twoDimensionalLatentGetsAManifoldAndDefaultConfigurationUsesThePrebuiltArtifacts() throws IOException {
+        Path run = tmp.resolve("2d");
+        Cli.Result r = Cli.run(train(run, 1, "--hidden", "64", "--latent", "2"));
+        assertEquals(0, r.exitCode(), r.toString());
+        BufferedImage manifold = ImageIO.read(run.resolve("manifold.png").toFile());
+        assertEquals(20 * 28, manifold.getWidth(), "20x20 grid of 28x28 decodes");
+        Cli.Result prebuilt = Cli.run(train(tmp.resolve("default"), 1, "--verbose"));
+        assertEquals(0, prebuilt.exitCode(), prebuilt.toString());
+        assertTrue(prebuilt.out().contains("artifacts: prebuilt"), prebuilt.out());
+    }
+
     static float[] param(CheckpointContents c, String name) {
         return c.parameter(name).map(NamedTensor::data).orElseThrow(() -> new AssertionError("no parameter " + name));
     }
