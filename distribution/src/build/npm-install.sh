@@ -13,10 +13,10 @@
 # prints it, and exits 0; whoever needs the packages reads that file.
 set -uo pipefail
 what="$1"
-src="$2"
-dest="$3"
+src="$(cd "$2" && pwd)"
+mkdir -p "$3"
+dest="$(cd "$3" && pwd)"
 
-mkdir -p "$dest"
 rm -f "$dest/NOT-INSTALLED"
 cp "$src/package.json" "$src/package-lock.json" "$dest/"
 for f in "$src"/*.mjs; do
@@ -25,7 +25,7 @@ done
 
 not_installed() {
   echo "$1" >"$dest/NOT-INSTALLED"
-  echo "[toolkit build] $what was not installed: $1"
+  echo "[toolkit build] not installed: $what ($1)"
   exit 0
 }
 
