@@ -11,10 +11,12 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "toolkit", mixinStandardHelpOptions = true, versionProvider = ToolkitVersion.Provider.class,
         description = "Train generative image models with ONNX Runtime's training API and export decoder.onnx.",
-        subcommands = {TrainCommand.class, SampleCommand.class, ReconstructCommand.class, PluginsCommand.class,
+        subcommands = {TrainCommand.class, SampleCommand.class, ReconstructCommand.class, InterpolateCommand.class,
+                ManifoldCommand.class, ExportCommand.class, ServeCommand.class, PluginsCommand.class,
                 ArtifactsCommand.class, BenchmarkCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  ./toolkit train", "  ./toolkit train --arch mlp-vae --dataset fashion-mnist --epochs 10",
-                "  ./toolkit sample --model runs/<run>/decoder.onnx --out samples.png"})
+                "  ./toolkit sample --model runs/<run>/decoder.onnx --out samples.png",
+                "  ./toolkit serve --run runs/<run>"})
 public final class ToolkitCli implements Runnable {
     public static final int OK = 0;
     public static final int FAILURE = 1;

@@ -82,6 +82,30 @@ public final class LatentManifold {
     }
 
     /**
+     * The points of {@link #gridPoints(int)} embedded in a latent space of {@code latentSize} dimensions: the grid's
+     * x coordinate in dimension {@code dimX}, its y coordinate in dimension {@code dimY}, every other coordinate 0
+     * (the prior's mean). For {@code latentSize = 2, dimX = 0, dimY = 1} this is {@link #gridPoints(int)}.
+     *
+     * @return {@code [steps * steps, latentSize]}, row-major, in the order of {@link #gridPoints(int)}
+     * @throws IllegalArgumentException if {@code steps < 2} or the dimensions are not two different ones in
+     *                                  {@code [0, latentSize)}
+     */
+    public static float[] gridPoints(int steps, int latentSize, int dimX, int dimY) {
+        if (dimX < 0 || dimY < 0 || dimX >= latentSize || dimY >= latentSize || dimX == dimY) {
+            throw new IllegalArgumentException("manifold dimensions must be two different ones in [0, " + latentSize
+                    + "), got " + dimX + " and " + dimY);
+        }
+        float[] plane = gridPoints(steps);
+        int n = steps * steps;
+        float[] z = new float[n * latentSize];
+        for (int i = 0; i < n; i++) {
+            z[i * latentSize + dimX] = plane[2 * i];
+            z[i * latentSize + dimY] = plane[2 * i + 1];
+        }
+        return z;
+    }
+
+    /**
      * The standard normal quantile function {@code Phi^-1(p)}, accurate to about 1e-15 relative error.
      *
      * <p>Acklam's rational approximation (relative error below 1.2e-9) refined by one Halley step against

@@ -1,0 +1,82 @@
+package org.onnxtoolkit.runtime.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.onnxtoolkit.runtime.training.RunOutputs;
+import org.onnxtoolkit.runtime.web.ModelDescription;
+import org.onnxtoolkit.runtime.web.WebPage;
+import org.onnxtoolkit.runtime.web.WebRuntime;
+import org.onnxtoolkit.runtime.web.WebSite;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code toolkit export}: a run's models and their description, optionally with a page that runs them. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = {"Copy a run's decoder.onnx and encoder.onnx to a folder with model.json (latent size, image shape,"
+                + " provenance); with --web also a static page that decodes in the browser (onnxruntime-web, bundled).",
+                "Serve the page with ./toolkit serve --run OUT, or put the folder on any static web server."},
+        footer = {"", "Example:", "  ./toolkit export --run runs/<run> --out site --web"})
+final class ExportCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--run", required = true, paramLabel = "DIR", description = "a finished run folder")
+    Path run;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "the folder to write (new or empty)")
+    Path out;
+
+    @Option(names = "--web", description = "also write the page: index.html, app.js, style.css, onnxruntime-web/")
+    boolean web;
+
+    @Override
+    public Integer call() throws IOException {
+        if (Files.exists(out) && (!Files.isDirectory(out) || !isEmpty(out))) {
+            throw new UsageException("--out " + out + " already exists" + (Files.isDirectory(out) ? " and is not empty" : "")
+                    + "; choose a new folder");
+        }
+        WebSite site = site(RunFolder.open(run, true), web);
+        site.writeTo(out);
+        spec.commandLine().getOut().println("exported " + run + " to " + out + ": " + String.join(", ", site.files().keySet()
+                .stream().filter(f -> !f.contains("/")).toList()) + (web ? ", " + WebRuntime.FOLDER + "/" : ""));
+        if (web) {
+            spec.commandLine().getOut().println("open it with: ./toolkit serve --run " + out);
+        }
+        return ToolkitCli.OK;
+    }
+
+    /**
+     * The files of an export of {@code folder}: its models and {@code model.json}, plus with {@code page} the page
+     * and the vendored onnxruntime-web.
+     *
+     * @throws WebRuntime.NotBundledException with {@code page}, when the toolkit was built without the runtime
+     */
+    static WebSite site(RunFolder folder, boolean page) throws IOException {
+        WebSite.Builder site = WebSite.builder();
+        if (page) {
+            WebRuntime runtime = WebRuntime.locate(Toolkit.home());
+            WebPage.addTo(site);
+            runtime.addTo(site);
+        }
+        site.add(RunOutputs.DECODER, folder.decoder().bytes());
+        if (folder.encoderFile() != null) {
+            site.add(RunOutputs.ENCODER, folder.encoderFile());
+        }
+        site.add(ModelDescription.FILE, folder.description().toBytes());
+        return site.build();
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+}

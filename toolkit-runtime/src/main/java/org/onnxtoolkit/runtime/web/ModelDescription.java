@@ -1,0 +1,99 @@
+package org.onnxtoolkit.runtime.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.onnxtoolkit.api.spi.ImageShape;
+
+/**
+ * {@code model.json}, the description of an exported model that the page (and any other consumer) reads
+ * before loading {@code decoder.onnx}:
+ *
+ * <pre>{@code
+ * {
+ *   "format" : "onnx-toolkit-model", "format_version" : 1,
+ *   "latent_size" : 20,
+ *   "image_shape" : { "channels" : 1, "height" : 28, "width" : 28 },
+ *   "decoder" : { "file" : "decoder.onnx", "input" : "z", "input_shape" : [ "N", 20 ], "output" : "image",
+ *                 "output_shape" : [ "N", 1, 28, 28 ], "output_range" : [ 0, 1 ] },
+ *   "encoder" : { "file" : "encoder.onnx", "input" : "x", "outputs" : [ "mu", "logvar" ] },
+ *   "provenance" : { ...the decoder's metadata_props, sorted by key... },
+ *   "run" : { ...the run's run.json, when known... }
+ * }
+ * }</pre>
+ *
+ * Images are float32, {@code [N, C, H, W]}, channels grey or R, G, B. {@code encoder} is absent when the
+ * export has no encoder.
+ *
+ * @param latentSize  the decoder's latent size
+ * @param imageShape  the decoder's image shape
+ * @param withEncoder whether {@code encoder.onnx} is part of the export
+ * @param provenance  the decoder's {@code metadata_props}
+ * @param run         the run's {@code run.json}, or null when unknown
+ */
+public record ModelDescription(int latentSize, ImageShape imageShape, boolean withEncoder, Map<String, String> provenance,
+                               JsonNode run) {
+    public static final String FILE = "model.json";
+    public static final String FORMAT = "onnx-toolkit-model";
+    public static final int FORMAT_VERSION = 1;
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public ModelDescription {
+        Objects.requireNonNull(imageShape, "imageShape");
+        provenance = Map.copyOf(Objects.requireNonNull(provenance, "provenance"));
+        if (latentSize < 1) {
+            throw new IllegalArgumentException("latent size must be at least 1, got " + latentSize);
+        }
+    }
+
+    /** @return {@code model.json} as an object tree */
+    public ObjectNode toJson() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", FORMAT);
+        root.put("format_version", FORMAT_VERSION);
+        root.put("latent_size", latentSize);
+        ObjectNode shape = root.putObject("image_shape");
+        shape.put("channels", imageShape.channels());
+        shape.put("height", imageShape.height());
+        shape.put("width", imageShape.width());
+        ObjectNode decoder = root.putObject("decoder");
+        decoder.put("file", "decoder.onnx");
+        decoder.put("input", "z");
+        decoder.putArray("input_shape").add("N").add(latentSize);
+        decoder.put("output", "image");
+        decoder.putArray("output_shape").add("N").add(imageShape.channels()).add(imageShape.height())
+                .add(imageShape.width());
+        decoder.putArray("output_range").add(0).add(1);
+        if (withEncoder) {
+            ObjectNode encoder = root.putObject("encoder");
+            encoder.put("file", "encoder.onnx");
+            encoder.put("input", "x");
+            ArrayNode outputs = encoder.putArray("outputs");
+            outputs.add("mu").add("logvar");
+        }
+        ObjectNode prov = root.putObject("provenance");
+        new TreeMap<>(provenance).forEach(prov::put);
+        if (run != null) {
+            root.set("run", run);
+        }
+        return root;
+    }
+
+    /** @return {@code model.json} as UTF-8 bytes, indented, ending with a newline */
+    public byte[] toBytes() {
+        try {
+            byte[] body = JSON.writeValueAsBytes(toJson());
+            byte[] out = java.util.Arrays.copyOf(body, body.length + 1);
+            out[body.length] = '\n';
+            return out;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write model.json", e);
+        }
+    }
+}
