@@ -42,8 +42,9 @@ public class BceKlObjective implements Objective {
 
     @Override
     public ObjectiveTerms build(Graph g, LatentModel model, Value x, Value klWeight, PluginOptions options) {
-        Encoding enc = model.encode(g, x);
-        Decoding dec = model.decode(g, Reparameterisation.sample(g, enc));
+        Reparameterisation.Pass pass = Reparameterisation.forward(g, model, x);
+        Encoding enc = pass.encoding();
+        Decoding dec = pass.decoding();
         if (dec.activation() != OutputActivation.SIGMOID) {
             throw new IllegalArgumentException("bce-kl needs a decoder with a sigmoid output, but this model's output"
                     + " activation is " + dec.activation().name().toLowerCase(java.util.Locale.ROOT)

@@ -44,8 +44,9 @@ public class MseKlObjective implements Objective {
 
     @Override
     public ObjectiveTerms build(Graph g, LatentModel model, Value x, Value klWeight, PluginOptions options) {
-        Encoding enc = model.encode(g, x);
-        Decoding dec = model.decode(g, Reparameterisation.sample(g, enc));
+        Reparameterisation.Pass pass = Reparameterisation.forward(g, model, x);
+        Encoding enc = pass.encoding();
+        Decoding dec = pass.decoding();
         try (var s = g.scope("objective")) {
             Value target = dec.activation() == OutputActivation.TANH ? x.mul(2f).add(-1f) : x;
             Value diff = dec.output().sub(target);

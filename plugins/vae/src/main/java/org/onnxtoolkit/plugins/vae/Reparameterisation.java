@@ -2,11 +2,23 @@ package org.onnxtoolkit.plugins.vae;
 
 import org.onnxtoolkit.api.graph.Graph;
 import org.onnxtoolkit.api.graph.Value;
+import org.onnxtoolkit.api.spi.Decoding;
 import org.onnxtoolkit.api.spi.Encoding;
+import org.onnxtoolkit.api.spi.LatentModel;
 
 /** Terms shared by the VAE objectives. */
 final class Reparameterisation {
     private Reparameterisation() {
+    }
+
+    /** The encoding of a batch and the decoding of one sample of its posterior. */
+    record Pass(Encoding encoding, Decoding decoding) {
+    }
+
+    /** Encodes {@code x}, samples {@code z} from the posterior and decodes it: the VAE's forward pass. */
+    static Pass forward(Graph g, LatentModel model, Value x) {
+        Encoding enc = model.encode(g, x);
+        return new Pass(enc, model.decode(g, sample(g, enc)));
     }
 
     /**
