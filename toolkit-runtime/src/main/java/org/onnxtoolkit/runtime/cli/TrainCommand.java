@@ -24,7 +24,6 @@ import org.onnxtoolkit.api.spi.Objective;
 import org.onnxtoolkit.api.spi.PluginOptions;
 import org.onnxtoolkit.runtime.model.ArtifactResolver;
 import org.onnxtoolkit.runtime.model.ModelGraphs;
-import org.onnxtoolkit.runtime.ort.Device;
 import org.onnxtoolkit.runtime.ort.SessionConfig;
 import org.onnxtoolkit.runtime.plugins.PluginInfo;
 import org.onnxtoolkit.runtime.plugins.PluginRegistry;
@@ -148,13 +147,9 @@ final class TrainCommand implements Callable<Integer> {
                         + " --resume " + runDir + " or choose another --out");
             }
         }
-        SessionConfig sessionConfig;
-        try {
-            sessionConfig = SessionConfig.cpu().withIntraOpThreads(config.threads())
-                    .withDevice(Device.parse(config.device()));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage(), e);
-        }
+        // Before any plugin, data set or run folder is touched: a GPU this machine cannot use ends here.
+        SessionConfig sessionConfig = SessionConfig.cpu().withIntraOpThreads(config.threads())
+                .withDevice(Devices.parseAndCheck(config.device()));
         try (PluginRegistry plugins = Toolkit.plugins(common.pluginsDir)) {
             Architecture architecture = Lookup.architecture(plugins, config.architecture());
             Dataset data = Lookup.dataset(plugins, config.dataset());
