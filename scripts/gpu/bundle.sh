@@ -16,7 +16,8 @@
 #   --jre              add a jlink runtime (for a GPU machine without Java 17)
 #   --jre-modules LIST the modules for --jre (default below; checked by running the toolkit on it)
 #   --level N          xz preset 0-9 (default 9; CI uses 0)
-#   --part-size BYTES  largest part, with k/M suffix as split(1) reads it (default 50M, at most 55M)
+#   --part-size BYTES  largest part, with k/M suffix as split(1) reads it (default 55M, the most: a device
+#                      command carries 64 MiB with the working tree)
 #   --no-repack        keep the natives jars deflated (by default they are stored uncompressed so that xz
 #                      sees the raw .so files: the CUDA provider is 129 MB deflated, about 103 MB with xz)
 set -euo pipefail
@@ -31,7 +32,7 @@ jre=0
 # Weld, Jackson and JavaCPP).
 jre_modules="java.base,java.desktop,java.logging,java.naming,java.xml,java.management,java.sql,jdk.unsupported,jdk.zipfs"
 level=9
-part_size=50M
+part_size=55M
 repack=1
 max_part=$((55 * 1024 * 1024))
 
@@ -119,9 +120,10 @@ if [ -z "$java" ] && [ -x "$home/jre/bin/java" ]; then
     export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$home/jre-syslib"
   fi
   if [ -d "$home/jre-fonts" ]; then
-    conf="$home/jre-fonts/fonts.conf"
-    [ -f "$conf" ] || printf '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig><dir>%s</dir><cachedir>%s</cachedir></fontconfig>\n' \
-      "$home/jre-fonts" "${TMPDIR:-/tmp}/toolkit-fontcache" >"$conf"
+    # fontconfig wants absolute paths, known only where the bundle was unpacked: written at every start.
+    conf="${TMPDIR:-/tmp}/toolkit-fonts-$(id -u).conf"
+    printf '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig><dir>%s</dir><cachedir>%s</cachedir></fontconfig>\n' \
+      "$home/jre-fonts" "${TMPDIR:-/tmp}/toolkit-fontcache-$(id -u)" >"$conf"
     export FONTCONFIG_FILE="$conf"
   fi
 fi

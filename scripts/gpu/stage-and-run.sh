@@ -109,11 +109,14 @@ tk() { # LOG-NAME ARGS... : runs the bundled toolkit, stdout+stderr to the log; 
   return $rc
 }
 
-find_cuda_libraries() {
+find_cuda_libraries() { # the folders of the five sonames (and nvrtc / nvJitLink, which cuDNN and cuFFT may
+  # open), NVIDIA's pip wheels (site-packages/nvidia/*/lib) first
   local dirs
-  dirs=$(find / \( -path /proc -o -path /sys -o -path "$home" \) -prune -o \( -name 'libcublas.so.13*' -o \
-      -name 'libcublasLt.so.13*' -o -name 'libcudart.so.13*' -o -name 'libcufft.so.12*' -o -name 'libcudnn.so.9*' \) \
-      -print 2>/dev/null | xargs -r -n1 dirname | sort -u | tr '\n' ':')
+  dirs=$(timeout 120 find / \( -path /proc -o -path /sys -o -path /dev -o -path "$home" \) -prune -o \( \
+      -name 'libcublas.so.13*' -o -name 'libcublasLt.so.13*' -o -name 'libcudart.so.13*' -o -name 'libcufft.so.12*' \
+      -o -name 'libcudnn.so.9*' -o -name 'libnvrtc.so.13*' -o -name 'libnvJitLink.so.13*' \) -print 2>/dev/null |
+    xargs -r -n1 dirname | sort -u |
+    awk '/site-packages\/nvidia/ {print; next} {rest = rest $0 "\n"} END {printf "%s", rest}' | tr '\n' ':')
   echo "${dirs%:}"
 }
 
@@ -123,7 +126,7 @@ find_python() {
     if "$py" -c 'import torch' >/dev/null 2>&1; then echo "$py"; return; fi
   done
   local init
-  for init in $(find / \( -path /proc -o -path /sys \) -prune -o \( -path '*/site-packages/torch/__init__.py' -o \
+  for init in $(timeout 120 find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o \( -path '*/site-packages/torch/__init__.py' -o \
       -path '*/dist-packages/torch/__init__.py' \) -print 2>/dev/null); do
     local prefix="${init%%/lib/python3*}"
     for cand in "$prefix/bin/python3" "$prefix/bin/python"; do
