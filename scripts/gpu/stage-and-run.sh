@@ -11,7 +11,8 @@
 # Each part is copied with the MANIFEST.sha256 beside it and checked against it as it arrives.
 # Environment: STAGE (default /root/stage), GPU_BUNDLE_HOME (default /root/toolkit-bundle),
 #   OUT (results, default ./gpu-out), CHECKS (comma list, default env,devices,bench,train,peer,resume,oom),
-#   BUDGET (seconds for the checks, default 540: a device command may run 10 minutes), PYTHON (with torch).
+#   BUDGET (seconds for the checks, default 500: a device command may run 10 minutes, unpacking included),
+#   PYTHON (a python with torch; found by itself otherwise).
 set -uo pipefail
 
 stage="${STAGE:-/root/stage}"
@@ -98,12 +99,17 @@ row() { # CHECK RESULT DETAIL
   printf '%-26s %-6s %s\n' "$1" "$2" "$3" >>"$out/summary.txt"
 }
 time_left() { [ $SECONDS -lt "$deadline" ]; }
+limit() { # SECONDS -> at most what is left of the budget (at least 10), so the whole run ends in time
+  local left=$((deadline - SECONDS))
+  [ "$left" -ge 10 ] || left=10
+  [ "$1" -le "$left" ] && echo "$1" || echo "$left"
+}
 wanted() { [[ ",$checks," == *",$1,"* ]]; }
 
 tk() { # LOG-NAME ARGS... : runs the bundled toolkit, stdout+stderr to the log; returns its exit code
   local log="$out/logs/$1.log"; shift
   echo "\$ toolkit $*" >"$log"
-  timeout "${TK_TIMEOUT:-300}" "$home/bin/toolkit" "$@" >>"$log" 2>&1
+  timeout "$(limit "${TK_TIMEOUT:-300}")" "$home/bin/toolkit" "$@" >>"$log" 2>&1
   local rc=$?
   echo "exit $rc" >>"$log"
   return $rc
@@ -134,6 +140,15 @@ find_python() {
     done
   done
   echo ""
+}
+
+why_failed() { # LOG-NAME -> the toolkit's one line, or that the time budget cut the command
+  local log="$out/logs/$1.log"
+  if grep -qx 'exit 124' "$log" || grep -qx 'exit 130' "$log"; then
+    echo "cut at the time budget (BUDGET): see logs/$1.log"
+  else
+    grep -m1 '^toolkit:' "$log" | cut -c10-160
+  fi
 }
 
 metric_column() { # CSV COLUMN-NAME -> values, one per line
@@ -167,7 +182,7 @@ run_checks() {
   mkdir -p "$out/logs" "$out/runs"
   : >"$out/summary.txt"
   checks="${CHECKS:-env,devices,bench,train,peer,resume,oom}"
-  deadline=$((SECONDS + ${BUDGET:-540}))
+  deadline=$((SECONDS + ${BUDGET:-500}))
   local started=$SECONDS
 
   # Environment: the CUDA libraries on LD_LIBRARY_PATH, the bundled runtime's libraries only where missing.
@@ -202,6 +217,7 @@ run_checks() {
     [ -n "$cuda_dirs" ] || row env FAIL "no libcublas.so.13 etc. anywhere (find /): CUDA 13 libraries missing"
   fi
 
+  if wanted devices && ! time_left; then row devices SKIP "time budget spent"; fi
   if wanted devices && time_left; then
     LD_LIBRARY_PATH="$plain_ld" tk devices-no-ld train --device cuda --epochs 1 --max-train 256 --max-test 64 \
       --out "$out/runs/no-ld"
@@ -227,7 +243,7 @@ run_checks() {
       if tk "$name" "${args[@]}"; then
         row "bench ${preset:-mlp} b$batch $dev" OK "$(bench_line "$out/logs/$name.log")"
       else
-        row "bench ${preset:-mlp} b$batch $dev" FAIL "$(grep -m1 '^toolkit:' "$out/logs/$name.log" | cut -c10-120)"
+        row "bench ${preset:-mlp} b$batch $dev" FAIL "$(why_failed "$name")"
       fi
     done
   fi
@@ -243,7 +259,7 @@ run_checks() {
         rm -rf "$out/runs/$name-$dev"
         # shellcheck disable=SC2086
         tk "train-$name-$dev" train $a --device "$dev" --out "$out/runs/$name-$dev" ||
-          row "train $name $dev" FAIL "$(grep -m1 '^toolkit:' "$out/logs/train-$name-$dev.log" | cut -c10-140)"
+          row "train $name $dev" FAIL "$(why_failed "train-$name-$dev")"
       done
       compare_curves "$name" "$out/runs/$name-cuda" "$out/runs/$name-cpu"
     done
@@ -251,17 +267,18 @@ run_checks() {
       if tk sample-cuda sample --model "$out/runs/mlp-cuda/decoder.onnx" --device cuda --n 64 --out "$out/samples-cuda.png"; then
         row "sample cuda" OK "decoder.onnx of the CUDA run decoded on cuda: samples-cuda.png"
       else
-        row "sample cuda" FAIL "$(grep -m1 '^toolkit:' "$out/logs/sample-cuda.log" | cut -c10-140)"
+        row "sample cuda" FAIL "$(why_failed sample-cuda)"
       fi
     fi
   fi
 
+  if wanted peer && ! time_left; then row "peer" SKIP "time budget spent"; fi
   if wanted peer && time_left; then
     local py; py="$(find_python)"
     if [ -z "$py" ]; then
       row "pytorch peer" SKIP "no Python with torch found"
     else
-      timeout 300 "$py" "$home/benchmarks/pytorch_gpu_peer.py" --device cuda --decoder-batch 1024 \
+      timeout "$(limit 300)" "$py" "$home/benchmarks/pytorch_gpu_peer.py" --device cuda --decoder-batch 1024 \
         --configs mlp:128,mlp:1024,celeba64:64,celeba64:256,vanilla:64,vanilla:256 --json "$out/torch.json" \
         >"$out/logs/peer.log" 2>&1
       local rc=$?
@@ -274,6 +291,7 @@ run_checks() {
     fi
   fi
 
+  if wanted resume && ! time_left; then row "resume" SKIP "time budget spent"; fi
   if wanted resume && time_left; then
     # Two epochs straight vs one epoch and --resume to two, on CUDA: equal when CUDA's kernels are deterministic.
     local r="$out/runs/resume"
@@ -293,6 +311,7 @@ run_checks() {
     fi
   fi
 
+  if wanted oom && ! time_left; then row "oom" SKIP "time budget spent"; fi
   if wanted oom && time_left; then
     TOOLKIT_JAVA_OPTS="${TOOLKIT_JAVA_OPTS:-} -Xmx48g" tk oom benchmark --arch conv-vae --preset vanilla --batch-size 65536 \
       --steps 1 --warmup 0 --decoder-batch 1 --device cuda
