@@ -24,6 +24,8 @@ import org.onnxtoolkit.runtime.model.ArtifactResolver;
 import org.onnxtoolkit.runtime.model.ModelGraphs;
 import org.onnxtoolkit.runtime.ort.Device;
 import org.onnxtoolkit.runtime.ort.InferenceSession;
+import org.onnxtoolkit.runtime.ort.OrtException;
+import org.onnxtoolkit.runtime.ort.OutOfMemory;
 import org.onnxtoolkit.runtime.ort.SessionConfig;
 import org.onnxtoolkit.runtime.ort.Tensor;
 import org.onnxtoolkit.runtime.ort.TrainingSession;
@@ -107,12 +109,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         if (preset != null) {
             given.put("preset", preset);
         }
-        SessionConfig config;
-        try {
-            config = SessionConfig.cpu().withIntraOpThreads(threads).withDevice(Device.parse(device));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage(), e);
-        }
+        SessionConfig config = SessionConfig.cpu().withIntraOpThreads(threads).withDevice(Devices.parseAndCheck(device));
         try (PluginRegistry plugins = Toolkit.plugins(common.pluginsDir)) {
             Architecture a = Lookup.architecture(plugins, arch);
             PluginOptions opts = Lookup.options(a.id(), a.options(), given);
@@ -149,16 +146,20 @@ final class BenchmarkCommand implements Callable<Integer> {
                     artifacts.optimizerModel(), config)) {
                 s.setLearningRate(1e-3f);
                 List<Tensor> feeds = feeds(s, artifacts, images, rng);
-                for (int i = 0; i < warmup + steps; i++) {
-                    long t0 = System.nanoTime();
-                    s.lazyResetGrad();
-                    s.trainStep(feeds);
-                    long t1 = System.nanoTime();
-                    s.optimizerStep();
-                    if (i >= warmup) {
-                        stepMs[i - warmup] = (System.nanoTime() - t0) / 1e6;
-                        optimizerMs[i - warmup] = (System.nanoTime() - t1) / 1e6;
+                try {
+                    for (int i = 0; i < warmup + steps; i++) {
+                        long t0 = System.nanoTime();
+                        s.lazyResetGrad();
+                        s.trainStep(feeds);
+                        long t1 = System.nanoTime();
+                        s.optimizerStep();
+                        if (i >= warmup) {
+                            stepMs[i - warmup] = (System.nanoTime() - t0) / 1e6;
+                            optimizerMs[i - warmup] = (System.nanoTime() - t1) / 1e6;
+                        }
                     }
+                } catch (OrtException e) {
+                    throw outOfMemoryOr(e, config.device(), "a training step", batchSize, "--batch-size");
                 }
                 for (var p : graphs.decoderGraph().parameters()) {
                     params.put(p.name(), s.parameter(p.name()).toArray());
@@ -186,6 +187,8 @@ final class BenchmarkCommand implements Callable<Integer> {
                 s.run(Map.of(ModelGraphs.Z, zt));
                 decodeMs[i] = (System.nanoTime() - t0) / 1e6;
             }
+        } catch (OrtException e) {
+            throw outOfMemoryOr(e, config.device(), "decoding", decoderBatch, "--decoder-batch");
         }
         Arrays.sort(decodeMs);
         double decodeMedian = decodeMs[decodeMs.length / 2];
@@ -198,6 +201,14 @@ final class BenchmarkCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "decoder (batch %d): median %.3f ms, %.0f images/s%n", decoderBatch, decodeMedian,
                 decoderBatch * 1000 / decodeMedian);
         return ToolkitCli.OK;
+    }
+
+    /** An out-of-memory failure becomes one line naming the batch size; anything else is returned unchanged. */
+    static RuntimeException outOfMemoryOr(OrtException e, Device device, String during, int batch, String option) {
+        if (!OutOfMemory.isOutOfMemory(e)) {
+            return e;
+        }
+        return new IllegalStateException(OutOfMemory.advice(device, during, batch, option), e);
     }
 
     private static List<Tensor> feeds(TrainingSession s, TrainingArtifacts a, Tensor images, SplittableRandom rng) {

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.onnxtoolkit.runtime.model.ModelGraphs;
-import org.onnxtoolkit.runtime.ort.Device;
 import org.onnxtoolkit.runtime.ort.InferenceSession;
 import org.onnxtoolkit.runtime.ort.SessionConfig;
 import org.onnxtoolkit.runtime.ort.Tensor;
@@ -52,12 +51,7 @@ final class SampleCommand implements Callable<Integer> {
         DecoderModel decoder = DecoderModel.read(model);
         float[] z = new float[n * decoder.latentSize()];
         Seeds.gaussians(z, Seeds.stream(seed, Seeds.Purpose.SAMPLES));
-        SessionConfig config;
-        try {
-            config = SessionConfig.cpu().withDevice(Device.parse(device));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage(), e);
-        }
+        SessionConfig config = SessionConfig.cpu().withDevice(Devices.parseAndCheck(device));
         float[] images;
         try (InferenceSession s = InferenceSession.open(decoder.bytes(), config)) {
             images = s.run(Map.of(ModelGraphs.Z, Tensor.of(z, n, decoder.latentSize()))).get(ModelGraphs.IMAGE).toArray();

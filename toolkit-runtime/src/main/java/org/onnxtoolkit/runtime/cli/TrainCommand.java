@@ -24,7 +24,6 @@ import org.onnxtoolkit.api.spi.Objective;
 import org.onnxtoolkit.api.spi.PluginOptions;
 import org.onnxtoolkit.runtime.model.ArtifactResolver;
 import org.onnxtoolkit.runtime.model.ModelGraphs;
-import org.onnxtoolkit.runtime.ort.Device;
 import org.onnxtoolkit.runtime.ort.SessionConfig;
 import org.onnxtoolkit.runtime.plugins.PluginInfo;
 import org.onnxtoolkit.runtime.plugins.PluginRegistry;
@@ -151,13 +150,10 @@ final class TrainCommand implements Callable<Integer> {
                         + " --resume " + runDir + " or choose another --out");
             }
         }
-        SessionConfig sessionConfig;
-        try {
-            sessionConfig = SessionConfig.cpu().withIntraOpThreads(resumed != null ? resumed.threads() : threads)
-                    .withDevice(Device.parse(resumed != null ? resumed.device() : device));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage(), e);
-        }
+        // Before any plugin, data set or run folder is touched: a GPU this machine cannot use ends here.
+        SessionConfig sessionConfig = SessionConfig.cpu()
+                .withIntraOpThreads(resumed != null ? resumed.threads() : threads)
+                .withDevice(Devices.parseAndCheck(resumed != null ? resumed.device() : device));
         try (PluginRegistry plugins = Toolkit.plugins(common.pluginsDir)) {
             String archId = resumed != null ? resumed.architecture() : arch;
             String datasetId = resumed != null ? resumed.dataset() : dataset;

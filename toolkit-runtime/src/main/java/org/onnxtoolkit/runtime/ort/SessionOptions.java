@@ -16,25 +16,22 @@ import org.bytedeco.onnxruntime.OrtSessionOptions;
  */
 final class SessionOptions {
 
-    /** Printed when the CUDA provider cannot be appended, because the usual cause is the CPU-only natives. */
-    static final String CUDA_HELP = "The CPU natives (org.bytedeco:onnxruntime classifier linux-x86_64) have no "
-            + "CUDA execution provider: build with the Maven profile 'gpu', which uses the classifier "
-            + "linux-x86_64-gpu, on a machine with the CUDA and cuDNN versions that ONNX Runtime "
-            + "release was built for, or select device 'cpu'.";
-
     private SessionOptions() {}
 
     /**
      * Creates session options for the configuration, with the CUDA execution provider appended when the
-     * configuration asks for a GPU.
+     * configuration asks for a GPU. For a GPU, {@link CudaEnvironment} first checks the natives, the driver,
+     * the CUDA libraries and the device index, so that a missing piece is named in one line before any native
+     * handle exists.
      *
      * @param ort the ORT handles
      * @param config the configuration
      * @return new options owned by the caller
-     * @throws IllegalStateException if the CUDA execution provider cannot be enabled
+     * @throws DeviceUnavailableException if the CUDA execution provider cannot be enabled
      * @throws OrtException if ORT rejects another setting
      */
     static OrtSessionOptions create(Ort ort, SessionConfig config) {
+        CudaEnvironment.system().require(config.device());
         OrtApi api = ort.api();
         OrtSessionOptions options = new OrtSessionOptions();
         ort.check(api.CreateSessionOptions(options), () -> "CreateSessionOptions");
@@ -79,8 +76,10 @@ final class SessionOptions {
             ort.check(api.SessionOptionsAppendExecutionProvider_CUDA_V2(options, cudaOptions),
                     () -> "SessionOptionsAppendExecutionProvider_CUDA_V2(" + cuda + ")");
         } catch (OrtException e) {
-            throw new IllegalStateException("cannot use device " + cuda + ": the CUDA execution provider is not "
-                    + "available (" + e.getMessage() + "). " + CUDA_HELP, e);
+            throw new DeviceUnavailableException(cuda, DeviceUnavailableException.Reason.PROVIDER, cuda
+                    + " requested but ONNX Runtime could not enable the CUDA execution provider (" + e.getMessage()
+                    + "): check that the CUDA 13 / cuDNN 9 libraries on LD_LIBRARY_PATH match the driver"
+                    + " (nvidia-smi), or use --device cpu", e);
         } finally {
             if (!cudaOptions.isNull()) {
                 api.ReleaseCUDAProviderOptions().call(cudaOptions);

@@ -20,6 +20,9 @@ import org.onnxtoolkit.runtime.artifacts.Manifest;
 import org.onnxtoolkit.runtime.artifacts.TrainingArtifacts;
 import org.onnxtoolkit.runtime.io.AtomicFiles;
 import org.onnxtoolkit.runtime.model.ModelGraphs;
+import org.onnxtoolkit.runtime.ort.Device;
+import org.onnxtoolkit.runtime.ort.OrtException;
+import org.onnxtoolkit.runtime.ort.OutOfMemory;
 import org.onnxtoolkit.runtime.ort.SessionConfig;
 import org.onnxtoolkit.runtime.ort.Tensor;
 import org.onnxtoolkit.runtime.ort.TrainingSession;
@@ -168,16 +171,25 @@ public final class Trainer {
                     int count = Math.min(config.batchSize(), n - b * config.batchSize());
                     Tensor x = Tensor.of(source.batch(order, b * config.batchSize(), count), source.shape(count));
                     long t0 = System.nanoTime();
-                    session.lazyResetGrad();
-                    List<Tensor> out = session.trainStep(feeds.inputs(x, (float) config.klWeight(),
-                            Seeds.stream(config.seed(), Seeds.Purpose.TRAIN_NOISE, epoch, b)));
+                    List<Tensor> out;
+                    try {
+                        session.lazyResetGrad();
+                        out = session.trainStep(feeds.inputs(x, (float) config.klWeight(),
+                                Seeds.stream(config.seed(), Seeds.Purpose.TRAIN_NOISE, epoch, b)));
+                    } catch (OrtException e) {
+                        throw outOfMemoryOr(e, "a training step (epoch " + epoch + ", batch " + (b + 1) + ")", count);
+                    }
                     double loss = out.get(feeds.trainLoss).item();
                     if (!Double.isFinite(loss)) {
                         throw new TrainingException("the loss became " + loss + " at epoch " + epoch + ", batch "
                                 + (b + 1) + "; the last good checkpoint is kept in " + runDir.resolve(CHECKPOINTS)
                                 + " (resume from it with a lower --lr, or check the data)");
                     }
-                    session.optimizerStep();
+                    try {
+                        session.optimizerStep();
+                    } catch (OrtException e) {
+                        throw outOfMemoryOr(e, "an optimizer step (epoch " + epoch + ", batch " + (b + 1) + ")", count);
+                    }
                     p.trainSeconds += (System.nanoTime() - t0) / 1e9;
                     step++;
                     p.loss += loss * count;
@@ -215,8 +227,13 @@ public final class Trainer {
         for (int from = 0, b = 0; from < n; from += batch, b++) {
             int count = Math.min(batch, n - from);
             Tensor x = Tensor.of(source.batch(order, from, count), source.shape(count));
-            List<Tensor> out = session.evalStep(feeds.evalInputs(x, (float) config.klWeight(),
-                    Seeds.stream(config.seed(), Seeds.Purpose.EVAL_NOISE, epoch, b)));
+            List<Tensor> out;
+            try {
+                out = session.evalStep(feeds.evalInputs(x, (float) config.klWeight(),
+                        Seeds.stream(config.seed(), Seeds.Purpose.EVAL_NOISE, epoch, b)));
+            } catch (OrtException e) {
+                throw outOfMemoryOr(e, "evaluation (epoch " + epoch + ")", count);
+            }
             sums[0] += out.get(feeds.evalLoss).item() * count;
             sums[1] += out.get(feeds.evalRecon).item() * count;
             sums[2] += out.get(feeds.evalKl).item() * count;
@@ -226,6 +243,21 @@ public final class Trainer {
             sums[i] /= n;
         }
         return sums;
+    }
+
+    /**
+     * Turns an ORT failure that means "out of memory" into one line naming the batch size that failed; any
+     * other failure is returned unchanged, for the caller to throw.
+     */
+    private RuntimeException outOfMemoryOr(OrtException e, String during, int batchSize) {
+        return outOfMemoryOr(e, sessionConfig.device(), during, batchSize);
+    }
+
+    static RuntimeException outOfMemoryOr(OrtException e, Device device, String during, int batchSize) {
+        if (!OutOfMemory.isOutOfMemory(e)) {
+            return e;
+        }
+        return new TrainingException(OutOfMemory.advice(device, during, batchSize, "--batch-size"), e);
     }
 
     private void saveCheckpoint(TrainingSession session, String name, RunState state) throws IOException {
