@@ -10,14 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import org.onnxtoolkit.api.spi.Architecture;
-import org.onnxtoolkit.api.spi.Dataset;
 import org.onnxtoolkit.api.spi.ImageShape;
-import org.onnxtoolkit.api.spi.LatentModel;
-import org.onnxtoolkit.api.spi.Objective;
-import org.onnxtoolkit.api.spi.PluginOptions;
 import org.onnxtoolkit.runtime.artifacts.TrainingArtifacts;
 import org.onnxtoolkit.runtime.compiler.GradientKernels;
 import org.onnxtoolkit.runtime.model.ArtifactResolver;
@@ -49,27 +43,11 @@ final class BenchmarkCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    ModelOptions model;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
-
-    @Option(names = "--arch", paramLabel = "ID", defaultValue = TrainCommand.DEFAULT_ARCH, description = "architecture (default: ${DEFAULT-VALUE})")
-    String arch;
-
-    @Option(names = "--dataset", paramLabel = "ID", defaultValue = TrainCommand.DEFAULT_DATASET,
-            description = "dataset whose image shape to use (default: ${DEFAULT-VALUE})")
-    String dataset;
-
-    @Option(names = "--objective", paramLabel = "ID", description = "objective (default: the architecture's)")
-    String objective;
-
-    @Option(names = "--latent", paramLabel = "N", description = "latent dimensions")
-    Integer latent;
-
-    @Option(names = "--hidden", paramLabel = "N,N", description = "hidden layer sizes")
-    String hidden;
-
-    @Option(names = "--preset", paramLabel = "NAME", description = "architecture preset")
-    String preset;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128", description = "training batch (default: ${DEFAULT-VALUE})")
     int batchSize;
@@ -99,29 +77,9 @@ final class BenchmarkCommand implements Callable<Integer> {
         if (steps < 1 || warmup < 0 || batchSize < 1 || decoderBatch < 1) {
             throw new UsageException("--steps, --batch-size and --decoder-batch must be positive, --warmup >= 0");
         }
-        Map<String, String> given = new TreeMap<>();
-        if (latent != null) {
-            given.put("latent", latent.toString());
-        }
-        if (hidden != null) {
-            given.put("hidden", hidden);
-        }
-        if (preset != null) {
-            given.put("preset", preset);
-        }
         SessionConfig config = SessionConfig.cpu().withIntraOpThreads(threads).withDevice(Devices.parseAndCheck(device));
         try (PluginRegistry plugins = Toolkit.plugins(common.pluginsDir)) {
-            Architecture a = Lookup.architecture(plugins, arch);
-            PluginOptions opts = Lookup.options(a.id(), a.options(), given);
-            ImageShape shape = a.preferredImageShape(opts);
-            if (shape == null) {
-                Dataset d = Lookup.dataset(plugins, dataset);
-                shape = d.nativeShape() != null ? d.nativeShape() : new ImageShape(1, 28, 28);
-            }
-            LatentModel model = Lookup.create(a, opts, shape);
-            Objective o = Lookup.objective(plugins, objective != null ? objective
-                    : model.recommendedTraining().getOrDefault("objective", TrainCommand.DEFAULT_OBJECTIVE));
-            return measure(new ModelGraphs(model, o, Lookup.options(o.id(), o.options(), Map.of())), config);
+            return measure(model.graphs(plugins), config);
         }
     }
 
@@ -192,7 +150,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         }
         Arrays.sort(decodeMs);
         double decodeMedian = decodeMs[decodeMs.length / 2];
-        out.printf(Locale.ROOT, "%s %s batch %d, %s, threads %d, kernels %s%n", arch, graphs.configuration(), batchSize,
+        out.printf(Locale.ROOT, "%s %s batch %d, %s, threads %d, kernels %s%n", model.arch, graphs.configuration(), batchSize,
                 device, threads, kernels);
         Arrays.sort(optimizerMs);
         out.printf(Locale.ROOT, "train step (LazyResetGrad+TrainStep+OptimizerStep): median %.3f ms, mean %.3f ms,"
