@@ -41,6 +41,18 @@ public final class IrGraph {
                                 boolean[] bools) {
     }
 
+    /**
+     * The operators the compiler may emit, by domain: the plugin-facing set (see
+     * {@link org.onnxtoolkit.api.graph.Op}) plus what lowering and the gradient rules use. A node outside this
+     * set is a compiler bug and fails here, naming the op, instead of inside ONNX Runtime.
+     */
+    static final Set<String> KNOWN_ONNX_OPS = Set.of("Add", "BatchNormalization", "Cast", "Conv", "ConvTranspose",
+            "DepthToSpace", "Div", "Exp", "Expand", "Flatten", "Gemm", "Greater", "Identity", "LeakyRelu", "Log",
+            "MatMul", "Mul", "Neg", "RandomNormalLike", "Reciprocal", "ReduceMean", "ReduceSum", "Relu", "Reshape",
+            "Shape", "Sigmoid", "Size", "Softplus", "Sqrt", "Sub", "Sum", "Tanh", "Transpose", "Unsqueeze", "Where");
+    static final Set<String> KNOWN_MS_OPS = Set.of("BatchNormInternal", "BatchNormalizationGrad", "ConvGrad",
+            "InPlaceAccumulatorV2", "LeakyReluGrad", "ReluGrad", "SigmoidGrad", "TanhGrad");
+
     private final List<IrValueInfo> inputs = new ArrayList<>();
     private final List<IrValueInfo> outputs = new ArrayList<>();
     private final List<IrInitializer> initializers = new ArrayList<>();
@@ -88,6 +100,11 @@ public final class IrGraph {
      */
     public void addNode(String opType, String domain, String name, List<String> in, List<String> out,
                         Attributes attributes) {
+        Set<String> known = ONNX_DOMAIN.equals(domain) ? KNOWN_ONNX_OPS : MS_DOMAIN.equals(domain) ? KNOWN_MS_OPS : Set.of();
+        if (!known.contains(opType)) {
+            throw new IllegalArgumentException("unknown operator '" + opType + "' in domain '" + domain + "' (node '" + name
+                    + "'): expected one of " + new java.util.TreeSet<>(known));
+        }
         for (String i : in) {
             if (!i.isEmpty() && !names.contains(i)) {
                 throw new IllegalArgumentException(opType + " '" + name + "': input '" + i + "' is not defined");
