@@ -256,7 +256,7 @@ public final class Graph {
         return unary(Op.TANH, x, Attributes.NONE);
     }
 
-    /** {@code log(1 + exp(x))}, computed stably by ONNX Runtime. */
+    /** {@code log(1 + exp(x))}, computed stably (the runtime lowers it to {@code relu(x) + log(1 + exp(-|x|))}). */
     public Value softplus(Value x) {
         return unary(Op.SOFTPLUS, x, Attributes.NONE);
     }
