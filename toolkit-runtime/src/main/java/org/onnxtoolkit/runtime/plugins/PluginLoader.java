@@ -138,7 +138,13 @@ public final class PluginLoader {
             jars.add(jar);
             jarsByPath.put(jar.path(), jar);
             for (String className : jar.classNames()) {
-                classIndex.putIfAbsent(className, jar);
+                PluginJar earlier = classIndex.putIfAbsent(className, jar);
+                if (earlier != null && earlier != jar) {
+                    // One class loader serves every jar: the first copy would win silently, so two versions of
+                    // one plugin side by side would mix. Refuse instead.
+                    throw new PluginLoadException("class " + className + " is in both " + label(earlier) + " and "
+                            + label(jar) + " (two versions of one plugin?); keep only one of the jars");
+                }
             }
         }
         URLClassLoader classLoader = new URLClassLoader("toolkit-plugins", urls(), parent);
@@ -231,7 +237,14 @@ public final class PluginLoader {
                     continue; // shadowed by an earlier jar; that copy is the one that loads
                 }
                 try {
-                    Class.forName(className, false, classLoader);
+                    Class<?> c = Class.forName(className, false, classLoader);
+                    if (Plugin.class.isAssignableFrom(c)) {
+                        // Bean discovery inspects a plugin's members and skips the bean without a word when
+                        // one of their types is missing; resolving them here names the class instead.
+                        c.getDeclaredFields();
+                        c.getDeclaredMethods();
+                        c.getDeclaredConstructors();
+                    }
                 } catch (ClassNotFoundException | LinkageError e) {
                     throw new PluginLoadException("plugin jar " + label(jar) + ": class " + className
                             + " cannot be loaded (" + oneLine(e) + "); a plugin may depend only on toolkit-api,"

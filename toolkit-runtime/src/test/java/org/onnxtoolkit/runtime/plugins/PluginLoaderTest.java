@@ -248,6 +248,35 @@ class PluginLoaderTest {
     }
 
     @Test
+    void theSameClassInTwoJarsIsRefusedNamingBothJars() throws Exception {
+        Path plugins = dir("plugins");
+        jar().source("same.OldDataset", PluginJarBuilder.dataset("same.OldDataset", "old"))
+                .writeTo(plugins.resolve("plugin-1.0.jar"));
+        jar().source("same.OldDataset", PluginJarBuilder.dataset("same.OldDataset", "old"))
+                .writeTo(plugins.resolve("plugin-1.1.jar"));
+
+        PluginLoadException e = assertThrows(PluginLoadException.class, () -> PluginLoader.load(List.of(plugins)));
+        assertEquals("class same.OldDataset is in both plugin-1.0.jar and plugin-1.1.jar (two versions of one plugin?);"
+                + " keep only one of the jars", e.getMessage());
+    }
+
+    @Test
+    void missingClassUsedAsAFieldTypeNamesTheJarAndTheClass() throws Exception {
+        Path plugins = dir("plugins");
+        jar().source("dep.Reader", "package dep; public class Reader { }")
+                .source("bad.FieldDataset", PluginJarBuilder.datasetWith("bad.FieldDataset", "field", """
+                            private dep.Reader reader;
+                        """))
+                .omit("dep.Reader")
+                .writeTo(plugins.resolve("bad.jar"));
+
+        PluginLoadException e = assertThrows(PluginLoadException.class, () -> PluginLoader.load(List.of(plugins)));
+        assertTrue(e.getMessage().startsWith("plugin jar bad.jar: class bad.FieldDataset cannot be loaded"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("dep") && e.getMessage().contains("Reader"), e.getMessage());
+    }
+
+    @Test
     void unsatisfiedInjectionPointNamesTheJarAndTheClass() throws Exception {
         Path plugins = twoJars(dir("plugins"));
         jar().source("bad.InjectedDataset", PluginJarBuilder.datasetWith("bad.InjectedDataset", "injected", """
