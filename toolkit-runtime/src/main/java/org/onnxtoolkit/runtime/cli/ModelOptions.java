@@ -2,6 +2,7 @@ package org.onnxtoolkit.runtime.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.onnxtoolkit.api.spi.Architecture;
 import org.onnxtoolkit.api.spi.Dataset;
@@ -14,9 +15,9 @@ import org.onnxtoolkit.runtime.plugins.PluginRegistry;
 import picocli.CommandLine.Option;
 
 /**
- * The options that choose a model without opening a dataset ({@code artifacts}, {@code benchmark}): the
- * architecture and its options, the dataset whose native shape to use when the architecture names none,
- * and the objective.
+ * The options that choose a model: the architecture and its options, the dataset and the objective. Shared
+ * by {@code train}, {@code artifacts} and {@code benchmark}; the last two open no dataset and use only its
+ * native image shape, when the architecture names none.
  */
 final class ModelOptions {
     /** The image shape when neither the architecture nor the dataset names one (the shapes dataset's default). */
@@ -27,7 +28,7 @@ final class ModelOptions {
     String arch;
 
     @Option(names = "--dataset", paramLabel = "ID", defaultValue = TrainCommand.DEFAULT_DATASET,
-            description = "dataset whose image shape to use when the architecture names none (default: ${DEFAULT-VALUE})")
+            description = "dataset plugin (default: ${DEFAULT-VALUE})")
     String dataset;
 
     @Option(names = "--objective", paramLabel = "ID", description = "objective plugin (default: the architecture's, else bce-kl)")
@@ -45,9 +46,9 @@ final class ModelOptions {
     @Option(names = {"-O", "--arch-option"}, paramLabel = "KEY=VALUE", description = "any architecture option")
     Map<String, String> archOptions = new LinkedHashMap<>();
 
-    /** The model and objective graphs these options describe; the registry must stay open while they are used. */
-    ModelGraphs graphs(PluginRegistry plugins) {
-        Map<String, String> given = new TreeMap<>(archOptions);
+    /** The architecture options the flags give: {@code -O key=value} plus {@code --latent}, {@code --hidden}, {@code --preset}. */
+    SortedMap<String, String> architectureOptions() {
+        SortedMap<String, String> given = new TreeMap<>(archOptions);
         if (latent != null) {
             given.put("latent", latent.toString());
         }
@@ -57,8 +58,13 @@ final class ModelOptions {
         if (preset != null) {
             given.put("preset", preset);
         }
+        return given;
+    }
+
+    /** The model and objective graphs these options describe; the registry must stay open while they are used. */
+    ModelGraphs graphs(PluginRegistry plugins) {
         Architecture a = Lookup.architecture(plugins, arch);
-        PluginOptions opts = Lookup.options(a.id(), a.options(), given);
+        PluginOptions opts = Lookup.options(a.id(), a.options(), architectureOptions());
         ImageShape shape = a.preferredImageShape(opts);
         if (shape == null) {
             Dataset d = Lookup.dataset(plugins, dataset);

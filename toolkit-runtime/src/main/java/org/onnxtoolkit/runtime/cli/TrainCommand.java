@@ -56,22 +56,14 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    ModelOptions choice;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--arch", paramLabel = "ID", description = "architecture plugin (default: ${DEFAULT-VALUE})",
-            defaultValue = DEFAULT_ARCH)
-    String arch;
-
-    @Option(names = "--dataset", paramLabel = "ID", description = "dataset plugin (default: ${DEFAULT-VALUE})",
-            defaultValue = DEFAULT_DATASET)
-    String dataset;
-
     @Option(names = "--data-dir", paramLabel = "PATH", description = "folder holding the dataset's files")
     Path dataDir;
-
-    @Option(names = "--objective", paramLabel = "ID", description = "objective plugin (default: the architecture's, else bce-kl)")
-    String objective;
 
     @Option(names = "--epochs", paramLabel = "N", description = "epochs (default: " + DEFAULT_EPOCHS + ")")
     Integer epochs;
@@ -81,15 +73,6 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--lr", paramLabel = "X", description = "Adam learning rate (default: the architecture's, else 0.001)")
     Double lr;
-
-    @Option(names = "--latent", paramLabel = "N", description = "latent dimensions (architecture option)")
-    Integer latent;
-
-    @Option(names = "--hidden", paramLabel = "N,N", description = "hidden layer sizes (architecture option)")
-    String hidden;
-
-    @Option(names = "--preset", paramLabel = "NAME", description = "architecture preset (conv-vae: celeba64, vanilla)")
-    String preset;
 
     @Option(names = "--image-size", paramLabel = "N",
             description = "image side: an architecture option where the architecture has one (conv-vae), else a dataset option")
@@ -131,9 +114,6 @@ final class TrainCommand implements Callable<Integer> {
             defaultValue = "0")
     int maxTest;
 
-    @Option(names = {"-O", "--arch-option"}, paramLabel = "KEY=VALUE", description = "any architecture option")
-    Map<String, String> archOptions = new LinkedHashMap<>();
-
     @Option(names = {"-D", "--dataset-option"}, paramLabel = "KEY=VALUE", description = "any dataset option (shapes: train-size, test-size)")
     Map<String, String> datasetOptions = new LinkedHashMap<>();
 
@@ -141,7 +121,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         RunConfig resumed = resume != null ? resumedConfig(resume) : null;
-        Path runDir = resume != null ? resume : this.out != null ? this.out : defaultRunDir(arch, dataset);
+        Path runDir = resume != null ? resume : this.out != null ? this.out : defaultRunDir(choice.arch, choice.dataset);
         if (resume == null) {
             checkFlags();
             if (Files.exists(runDir) && !isEmptyDir(runDir)) {
@@ -154,8 +134,8 @@ final class TrainCommand implements Callable<Integer> {
                 .withIntraOpThreads(resumed != null ? resumed.threads() : threads)
                 .withDevice(Devices.parseAndCheck(resumed != null ? resumed.device() : device));
         try (PluginRegistry plugins = Toolkit.plugins(common.pluginsDir)) {
-            String archId = resumed != null ? resumed.architecture() : arch;
-            String datasetId = resumed != null ? resumed.dataset() : dataset;
+            String archId = resumed != null ? resumed.architecture() : choice.arch;
+            String datasetId = resumed != null ? resumed.dataset() : choice.dataset;
             Architecture architecture = Lookup.architecture(plugins, archId);
             Dataset data = Lookup.dataset(plugins, datasetId);
             SortedMap<String, String> archGiven = resumed != null ? resumed.architectureOptions() : new TreeMap<>();
@@ -234,16 +214,7 @@ final class TrainCommand implements Callable<Integer> {
     /** The architecture and dataset options the flags ask for; {@code --image-size} goes where it is understood. */
     private void collectOptions(Architecture architecture, SortedMap<String, String> archOpts,
                                 SortedMap<String, String> dataOpts) {
-        archOpts.putAll(archOptions);
-        if (latent != null) {
-            archOpts.put("latent", Integer.toString(latent));
-        }
-        if (hidden != null) {
-            archOpts.put("hidden", hidden);
-        }
-        if (preset != null) {
-            archOpts.put("preset", preset);
-        }
+        archOpts.putAll(choice.architectureOptions());
         dataOpts.putAll(datasetOptions);
         if (crop != null) {
             dataOpts.put("crop", Integer.toString(crop));
@@ -261,8 +232,8 @@ final class TrainCommand implements Callable<Integer> {
     private RunConfig newConfig(SortedMap<String, String> archOpts, SortedMap<String, String> dataOpts, String dataDirText,
                                 Map<String, String> recommended) {
         try {
-            return new RunConfig(arch, archOpts, dataset, dataDirText, dataOpts,
-                    objective != null ? objective : recommended.getOrDefault("objective", DEFAULT_OBJECTIVE),
+            return new RunConfig(choice.arch, archOpts, choice.dataset, dataDirText, dataOpts,
+                    choice.objective != null ? choice.objective : recommended.getOrDefault("objective", DEFAULT_OBJECTIVE),
                     epochs != null ? epochs : intOr(recommended.get("epochs"), DEFAULT_EPOCHS),
                     batchSize != null ? batchSize : intOr(recommended.get("batch-size"), DEFAULT_BATCH),
                     lr != null ? lr : doubleOr(recommended.get("lr"), DEFAULT_LR),
