@@ -2,6 +2,7 @@ package org.onnxtoolkit.api.spi;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What a user asked of a dataset.
@@ -12,9 +13,17 @@ import java.util.Map;
  *                 different shape with a {@link DatasetException}
  * @param seed     seed for generated or sampled data
  * @param options  dataset-specific options ({@code crop=168}); never null
+ * @param progress where to report long work such as decoding a folder the first time; never null
  */
-public record DatasetOptions(Path dataDir, ImageShape shape, long seed, Map<String, String> options) {
+public record DatasetOptions(Path dataDir, ImageShape shape, long seed, Map<String, String> options,
+                             Progress progress) {
     public DatasetOptions {
         options = Map.copyOf(options);
+        Objects.requireNonNull(progress, "progress");
+    }
+
+    /** Options whose progress is not shown ({@link Progress#NONE}). */
+    public DatasetOptions(Path dataDir, ImageShape shape, long seed, Map<String, String> options) {
+        this(dataDir, shape, seed, options, Progress.NONE);
     }
 }

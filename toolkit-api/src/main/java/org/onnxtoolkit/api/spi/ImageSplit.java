@@ -20,4 +20,14 @@ public interface ImageSplit {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, size())}
      */
     void copyImage(int index, byte[] target, int offset);
+
+    /**
+     * The class label of image {@code index}: an index into {@link DatasetSplits#classes()}, or -1 when the
+     * dataset has no labels (the default).
+     *
+     * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, size())}
+     */
+    default int label(int index) {
+        return -1;
+    }
 }
