@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -72,14 +73,17 @@ public final class StaticServer implements AutoCloseable {
     private final WebSite site;
     /** Answers being written, with the time (System.nanoTime) by which each must be done. */
     private final Map<HttpExchange, Long> answering = new ConcurrentHashMap<>();
+    private final long answerNanos;
     private volatile Set<String> hosts = Set.of();
     private boolean closed;
 
-    private StaticServer(HttpServer server, ThreadPoolExecutor workers, ScheduledExecutorService watchdog, WebSite site) {
+    private StaticServer(HttpServer server, ThreadPoolExecutor workers, ScheduledExecutorService watchdog, WebSite site,
+                         Duration answerLimit) {
         this.server = server;
         this.workers = workers;
         this.watchdog = watchdog;
         this.site = site;
+        this.answerNanos = answerLimit.toNanos();
     }
 
     /**
@@ -90,6 +94,14 @@ public final class StaticServer implements AutoCloseable {
      * @throws IOException        if the server cannot start for another reason
      */
     public static StaticServer start(WebSite site, int port) throws IOException {
+        return start(site, port, Duration.ofSeconds(RESPONSE_SECONDS));
+    }
+
+    /**
+     * Starts serving with another limit on the time an answer may take (for tests of the watchdog; the JDK's own
+     * limit stays {@value #RESPONSE_SECONDS} s).
+     */
+    static StaticServer start(WebSite site, int port, Duration answerLimit) throws IOException {
         Objects.requireNonNull(site, "site");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
@@ -108,12 +120,13 @@ public final class StaticServer implements AutoCloseable {
                 new SynchronousQueue<>(), r -> daemon(r, "toolkit-serve-" + count.incrementAndGet()),
                 new ThreadPoolExecutor.AbortPolicy());
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "toolkit-serve-watchdog"));
-        StaticServer s = new StaticServer(server, workers, watchdog, site);
+        StaticServer s = new StaticServer(server, workers, watchdog, site, answerLimit);
         int bound = server.getAddress().getPort();
         s.hosts = Set.of(HOST + ":" + bound, "localhost:" + bound, "[::1]:" + bound);
         server.createContext("/", s::handle);
         server.setExecutor(workers);
-        watchdog.scheduleWithFixedDelay(s::closeOverdue, 1, 1, TimeUnit.SECONDS);
+        long tick = Math.max(100, Math.min(1000, answerLimit.toMillis() / 4));
+        watchdog.scheduleWithFixedDelay(s::closeOverdue, tick, tick, TimeUnit.MILLISECONDS);
         server.start();
         return s;
     }
@@ -129,7 +142,7 @@ public final class StaticServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        answering.put(exchange, System.nanoTime() + TimeUnit.SECONDS.toNanos(RESPONSE_SECONDS));
+        answering.put(exchange, System.nanoTime() + answerNanos);
         try (exchange) {
             String method = exchange.getRequestMethod();
             boolean head = "HEAD".equals(method);

@@ -98,6 +98,34 @@ class StaticServerTest {
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    @Test
+    void aClientThatStopsReadingIsDisconnectedAfterTheAnswerLimit() throws Exception {
+        // The JDK's own limit is 60 s in this JVM; a disconnection after about 2 s is the watchdog's.
+        try (StaticServer server = StaticServer.start(site(), 0, Duration.ofSeconds(2));
+             Socket s = new Socket()) {
+            s.setReceiveBufferSize(4096);
+            s.connect(new InetSocketAddress("127.0.0.1", server.port()));
+            s.getOutputStream().write(("GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            long t0 = System.nanoTime();
+            Thread.sleep(4000);
+            // Read what the kernel had buffered; the stream then ends (or is reset) instead of delivering 16 MB.
+            s.setSoTimeout(20_000);
+            long received = 0;
+            try (InputStream in = s.getInputStream()) {
+                byte[] buffer = new byte[1 << 16];
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    received += n;
+                }
+            } catch (java.net.SocketException reset) {
+                // Also a disconnection.
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertTrue(received < BIG, "the whole answer arrived: " + received + " bytes");
+            assertTrue(seconds < 20, "disconnected after " + seconds + " s");
+        }
+    }
+
     /** The status line's code of a raw GET / with exactly the given header lines. */
     private static int status(int port, String headers) throws IOException {
         try (Socket s = connect(port)) {
