@@ -43,10 +43,10 @@ class CliErrorsIT {
                 Arguments.of(new String[] {"train", "--plugins-dir", tmp.resolve("none").toString()}, 2, "not a folder"),
                 Arguments.of(new String[] {"sample", "--model", tmp.resolve("missing.onnx").toString(), "--out", "x.png"}, 2,
                         "does not exist"),
-                Arguments.of(new String[] {"sample", "--model", notOnnx.toString(), "--out", "x.png"}, 2,
+                Arguments.of(new String[] {"sample", "--model", notOnnx.toString(), "--out", "x.png"}, 1,
                         "not an ONNX model"),
                 Arguments.of(new String[] {"sample", "--out", "x.png"}, 2, "--model"),
-                Arguments.of(new String[] {"reconstruct", "--run", tmp.toString(), "--out", "x.png"}, 1, "run.json"),
+                Arguments.of(new String[] {"reconstruct", "--run", tmp.toString(), "--out", "x.png"}, 2, "run.json"),
                 Arguments.of(new String[] {"frobnicate"}, 2, "frobnicate"));
     }
 

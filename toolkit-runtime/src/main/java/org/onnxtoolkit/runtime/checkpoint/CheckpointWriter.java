@@ -6,11 +6,7 @@ import com.google.flatbuffers.FlatBufferBuilder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import org.onnxtoolkit.runtime.io.AtomicFiles;
 
 /**
  * Writes an initial ORT training checkpoint: the flatbuffer file that {@code LoadCheckpoint} reads before the
@@ -278,33 +275,14 @@ public final class CheckpointWriter {
     }
 
     /**
-     * Writes bytes to a file atomically (temporary file in the same directory, fsync, atomic rename).
+     * Writes bytes to a file atomically (temporary file in the same directory, fsync, atomic rename), through
+     * {@link AtomicFiles}, which refuses to replace anything but a regular file.
      *
      * @param path the destination; missing parent directories are created
      * @param bytes the content
      * @throws IOException if writing or renaming fails (the temporary file is removed)
      */
     static void writeAtomically(Path path, byte[] bytes) throws IOException {
-        Path abs = path.toAbsolutePath();
-        Path dir = abs.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-        boolean moved = false;
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            moved = true;
-        } finally {
-            if (!moved) {
-                Files.deleteIfExists(tmp);
-            }
-        }
+        AtomicFiles.write(path, bytes);
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import org.onnxtoolkit.api.spi.ImageShape;
 import org.onnxtoolkit.runtime.artifacts.TrainingArtifacts;
 import org.onnxtoolkit.runtime.compiler.GradientKernels;
+import org.onnxtoolkit.runtime.io.AtomicFiles;
 import org.onnxtoolkit.runtime.model.ArtifactResolver;
 import org.onnxtoolkit.runtime.model.ModelGraphs;
 import org.onnxtoolkit.runtime.ort.Device;
@@ -99,7 +100,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         Map<String, float[]> params = new LinkedHashMap<>();
         Path ckpt = Files.createTempFile("toolkit-bench", ".ckpt");
         try {
-            Files.write(ckpt, artifacts.initialCheckpoint(1));
+            AtomicFiles.write(ckpt, artifacts.initialCheckpoint(1));
             try (TrainingSession s = TrainingSession.open(ckpt, artifacts.trainingModel(), artifacts.evalModel(),
                     artifacts.optimizerModel(), config)) {
                 s.setLearningRate(1e-3f);

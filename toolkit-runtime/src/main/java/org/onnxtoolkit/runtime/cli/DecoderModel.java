@@ -1,46 +1,102 @@
 package org.onnxtoolkit.runtime.cli;
 
 import ai.onnx.proto.OnnxMl;
-import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
 import org.onnxtoolkit.api.spi.ImageShape;
 import org.onnxtoolkit.runtime.model.ModelGraphs;
+import org.onnxtoolkit.runtime.ort.InferenceSession;
+import org.onnxtoolkit.runtime.ort.SessionConfig;
+import org.onnxtoolkit.runtime.ort.Tensor;
 
-/** An exported {@code decoder.onnx} read from disk, with its latent size and image shape checked. */
-record DecoderModel(byte[] bytes, int latentSize, ImageShape imageShape) {
+/**
+ * An exported {@code decoder.onnx} read from disk, with its latent size and image shape checked.
+ *
+ * @param file       where it was read from (for messages)
+ * @param bytes      the model, as read
+ * @param latentSize the size of its input {@code z [N, latent]}
+ * @param imageShape the shape of its output {@code image [N, C, H, W]}
+ */
+record DecoderModel(Path file, byte[] bytes, int latentSize, ImageShape imageShape) {
 
+    /**
+     * Reads and checks a decoder.
+     *
+     * @throws UsageException if the file does not exist
+     * @throws org.onnxtoolkit.runtime.io.NotARegularFileException if it is a folder, a device or a named pipe
+     *     (never opened)
+     * @throws IOException    if it is not an ONNX model or not a decoder exported by the toolkit
+     */
     static DecoderModel read(Path file) throws IOException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new UsageException("model file " + file + " does not exist");
-        }
-        OnnxMl.ModelProto model;
-        try {
-            model = OnnxMl.ModelProto.parseFrom(bytes);
-        } catch (InvalidProtocolBufferException e) {
-            throw new UsageException(file + " is not an ONNX model (it cannot be parsed)");
-        }
-        OnnxMl.GraphProto g = model.getGraph();
+        byte[] bytes = ModelFiles.read(file, "model file");
+        OnnxMl.GraphProto g = ModelFiles.parse(file, bytes).getGraph();
         if (g.getInputCount() != 1 || g.getOutputCount() != 1 || !g.getInput(0).getName().equals(ModelGraphs.Z)
                 || !g.getOutput(0).getName().equals(ModelGraphs.IMAGE)) {
-            throw new UsageException(file + " is not a decoder exported by the toolkit (expected one input 'z' [N, latent]"
-                    + " and one output 'image' [N, C, H, W])");
+            throw new IOException(file + " is not a decoder exported by the toolkit (expected one input 'z' [N, latent]"
+                    + " and one output 'image' [N, C, H, W], found inputs " + names(g.getInputList()) + " and outputs "
+                    + names(g.getOutputList()) + ")");
         }
         long[] in = dims(g.getInput(0));
         long[] out = dims(g.getOutput(0));
-        if (in.length != 2 || in[1] <= 0 || out.length != 4 || out[1] <= 0 || out[2] <= 0 || out[3] <= 0) {
-            throw new UsageException(file + ": expected input z [N, latent] and output image [N, C, H, W], found z "
-                    + java.util.Arrays.toString(in) + " and image " + java.util.Arrays.toString(out));
+        if (in.length != 2 || !positiveInt(in[1]) || out.length != 4 || !positiveInt(out[1]) || !positiveInt(out[2])
+                || !positiveInt(out[3]) || (long) out[1] * out[2] * out[3] > Integer.MAX_VALUE) {
+            throw new IOException(file + ": expected input z [N, latent] and output image [N, C, H, W] with fixed sizes,"
+                    + " found z " + Arrays.toString(in) + " and image " + Arrays.toString(out) + " (-1: not fixed)");
         }
-        return new DecoderModel(bytes, (int) in[1], new ImageShape((int) out[1], (int) out[2], (int) out[3]));
+        return new DecoderModel(file, bytes, (int) in[1], new ImageShape((int) out[1], (int) out[2], (int) out[3]));
     }
 
-    private static long[] dims(OnnxMl.ValueInfoProto v) {
+    /**
+     * Decodes latent vectors.
+     *
+     * @param z {@code [n, latent]}
+     * @return images {@code [n, C, H, W]}, as the model gives them
+     * @throws IOException if ONNX Runtime cannot load or run the model, or its output is not of the declared shape
+     */
+    float[] decode(Tensor z, SessionConfig config) throws IOException {
+        try (InferenceSession s = ModelFiles.open(file, bytes, config)) {
+            Tensor image = ModelFiles.run(file, s, Map.of(ModelGraphs.Z, z)).get(ModelGraphs.IMAGE);
+            long[] expected = {z.dim(0), imageShape.channels(), imageShape.height(), imageShape.width()};
+            if (!Arrays.equals(image.shape(), expected)) {
+                throw new IOException(file + " is damaged: its graph declares image [N, " + imageShape.channels() + ", "
+                        + imageShape.height() + ", " + imageShape.width() + "] but it gave " + Arrays.toString(image.shape())
+                        + " for " + z.dim(0) + " latent vectors");
+            }
+            return image.toArray();
+        }
+    }
+
+    /**
+     * Checks, before anything is allocated, that {@code n} images of this decoder (and their latent vectors) fit
+     * in one Java array each and in the heap.
+     *
+     * @param option the flag that sets {@code n}, for the advice
+     * @throws UsageException if they do not
+     */
+    void requireFits(long n, String option) {
+        long values = Math.max(n * imageShape.size(), n * latentSize);
+        // The images are held about three times over: ORT's output, the float array, the picture being drawn.
+        long bytes = values * Float.BYTES * 3;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (values > Integer.MAX_VALUE - 8 || bytes > heap) {
+            throw new UsageException(option + " " + n + " images of [" + imageShape.channels() + ", " + imageShape.height()
+                    + ", " + imageShape.width() + "] (latent size " + latentSize + ") need about " + (bytes >> 20)
+                    + " MB, more than the " + (heap >> 20) + " MB Java heap; use a smaller " + option
+                    + " or raise -Xmx in TOOLKIT_JAVA_OPTS");
+        }
+    }
+
+    private static boolean positiveInt(long v) {
+        return v > 0 && v <= Integer.MAX_VALUE;
+    }
+
+    private static String names(java.util.List<OnnxMl.ValueInfoProto> values) {
+        return values.stream().map(OnnxMl.ValueInfoProto::getName).toList().toString();
+    }
+
+    static long[] dims(OnnxMl.ValueInfoProto v) {
         OnnxMl.TensorShapeProto s = v.getType().getTensorType().getShape();
         long[] d = new long[s.getDimCount()];
         for (int i = 0; i < d.length; i++) {

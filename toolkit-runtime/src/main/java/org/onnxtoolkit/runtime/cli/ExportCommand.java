@@ -1,11 +1,13 @@
 package org.onnxtoolkit.runtime.cli;
 
+import ai.onnx.proto.OnnxMl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.onnxtoolkit.runtime.training.RunOutputs;
+import org.onnxtoolkit.runtime.web.LocalPaths;
 import org.onnxtoolkit.runtime.web.ModelDescription;
 import org.onnxtoolkit.runtime.web.WebPage;
 import org.onnxtoolkit.runtime.web.WebRuntime;
@@ -66,12 +68,29 @@ final class ExportCommand implements Callable<Integer> {
             WebPage.addTo(site);
             runtime.addTo(site);
         }
-        site.add(RunOutputs.DECODER, folder.decoder().bytes());
+        site.add(RunOutputs.DECODER, withoutLocalPaths(folder.decoder().bytes()));
         if (folder.encoderFile() != null) {
-            site.add(RunOutputs.ENCODER, folder.encoderFile());
+            site.add(RunOutputs.ENCODER, withoutLocalPaths(folder.encoderBytes()));
         }
         site.add(ModelDescription.FILE, folder.description().toBytes());
         return site.build();
+    }
+
+    /**
+     * The model with absolute paths in its {@code metadata_props} (a dataset's note naming a skipped file, say)
+     * reduced to names, like {@code model.json}'s; the very same bytes when there are none, which is the usual case.
+     */
+    static byte[] withoutLocalPaths(byte[] model) throws IOException {
+        OnnxMl.ModelProto proto = OnnxMl.ModelProto.parseFrom(model);
+        boolean changed = false;
+        OnnxMl.ModelProto.Builder b = proto.toBuilder().clearMetadataProps();
+        for (OnnxMl.StringStringEntryProto p : proto.getMetadataPropsList()) {
+            String key = LocalPaths.strip(p.getKey());
+            String value = LocalPaths.strip(p.getValue());
+            changed |= !key.equals(p.getKey()) || !value.equals(p.getValue());
+            b.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey(key).setValue(value));
+        }
+        return changed ? b.build().toByteArray() : model;
     }
 
     private static boolean isEmpty(Path dir) throws IOException {

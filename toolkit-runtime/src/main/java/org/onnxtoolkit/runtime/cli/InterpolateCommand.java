@@ -1,10 +1,11 @@
 package org.onnxtoolkit.runtime.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.onnxtoolkit.api.spi.ImageShape;
+import org.onnxtoolkit.runtime.io.AtomicFiles;
+import org.onnxtoolkit.runtime.io.FileKind;
 import org.onnxtoolkit.runtime.io.ImageInput;
 import org.onnxtoolkit.runtime.report.GridLayout;
 import org.onnxtoolkit.runtime.report.ImageBatch;
@@ -49,6 +50,7 @@ final class InterpolateCommand implements Callable<Integer> {
         if (steps < 2 || steps > 64) {
             throw new UsageException("--steps must be between 2 and 64, got " + steps);
         }
+        AtomicFiles.checkTarget(out);
         RunFolder folder = RunFolder.open(run, true);
         ImageShape shape = folder.decoder().imageShape();
         int latent = folder.decoder().latentSize();
@@ -84,16 +86,18 @@ final class InterpolateCommand implements Callable<Integer> {
     }
 
     private static float[] picture(String option, Path file, ImageShape shape) throws IOException {
-        if (!Files.exists(file)) {
+        FileKind kind = FileKind.of(file, true);
+        if (kind == FileKind.MISSING) {
             throw new UsageException(option + " " + file + " does not exist");
         }
-        if (!Files.isRegularFile(file)) {
-            throw new UsageException(option + " " + file + " is not a file");
+        if (kind != FileKind.REGULAR) {
+            throw new UsageException(option + " " + file + " is " + kind.description() + ", not a picture file");
         }
         try {
             return ImageInput.read(file, shape);
         } catch (ImageInput.NotAnImageException e) {
-            throw new UsageException(option + " " + e.getMessage(), e);
+            // What is inside the file is wrong, not the command line: exit 1.
+            throw new IOException(option + " " + e.getMessage(), e);
         }
     }
 }

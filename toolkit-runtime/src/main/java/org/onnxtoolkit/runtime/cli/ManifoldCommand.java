@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.onnxtoolkit.api.spi.ImageShape;
+import org.onnxtoolkit.runtime.io.AtomicFiles;
 import org.onnxtoolkit.runtime.report.GridLayout;
 import org.onnxtoolkit.runtime.report.ImageBatch;
 import org.onnxtoolkit.runtime.report.ImageGrid;
@@ -49,6 +50,7 @@ final class ManifoldCommand implements Callable<Integer> {
         if (dims.size() != 2) {
             throw new UsageException("--dims takes two latent dimensions I,J, got " + dims.size());
         }
+        AtomicFiles.checkTarget(out);
         RunFolder folder = RunFolder.open(run, false);
         int latent = folder.decoder().latentSize();
         int i = dims.get(0);

@@ -1,17 +1,14 @@
 package org.onnxtoolkit.runtime.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.onnxtoolkit.api.spi.Dataset;
 import org.onnxtoolkit.api.spi.DatasetException;
 import org.onnxtoolkit.api.spi.DatasetOptions;
 import org.onnxtoolkit.api.spi.DatasetSplits;
 import org.onnxtoolkit.api.spi.ImageShape;
-import org.onnxtoolkit.runtime.model.ModelGraphs;
-import org.onnxtoolkit.runtime.ort.InferenceSession;
+import org.onnxtoolkit.runtime.io.AtomicFiles;
 import org.onnxtoolkit.runtime.ort.SessionConfig;
 import org.onnxtoolkit.runtime.ort.Tensor;
 import org.onnxtoolkit.runtime.plugins.PluginRegistry;
@@ -19,7 +16,6 @@ import org.onnxtoolkit.runtime.report.GridLayout;
 import org.onnxtoolkit.runtime.report.ImageBatch;
 import org.onnxtoolkit.runtime.report.ReconstructionGrid;
 import org.onnxtoolkit.runtime.training.RunConfig;
-import org.onnxtoolkit.runtime.training.RunOutputs;
 import org.onnxtoolkit.runtime.training.Trainer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -51,14 +47,10 @@ final class ReconstructCommand implements Callable<Integer> {
         if (n < 1 || n > 1024) {
             throw new UsageException("--n must be between 1 and 1024, got " + n);
         }
-        RunConfig config = Trainer.readRunRecord(run).config();
-        Path encoderFile = run.resolve(RunOutputs.ENCODER);
-        Path decoderFile = run.resolve(RunOutputs.DECODER);
-        if (!Files.isRegularFile(encoderFile) || !Files.isRegularFile(decoderFile)) {
-            throw new UsageException("run " + run + " has no encoder.onnx/decoder.onnx yet: finish it first (./toolkit train"
-                    + " --resume " + run + ")");
-        }
-        DecoderModel decoder = DecoderModel.read(decoderFile);
+        AtomicFiles.checkTarget(out);
+        RunFolder folder = RunFolder.open(run, true);
+        RunConfig config = runConfig(run);
+        DecoderModel decoder = folder.decoder();
         ImageShape shape = decoder.imageShape();
         DatasetSplits splits;
         try (PluginRegistry plugins = Toolkit.plugins(common.pluginsDir)) {
@@ -67,6 +59,10 @@ final class ReconstructCommand implements Callable<Integer> {
                 splits = dataset.open(new DatasetOptions(config.dataDir() == null ? null : Path.of(config.dataDir()), shape,
                         config.seed(), config.datasetOptions()));
             } catch (DatasetException e) {
+                // The dataset says whose fault it is: the recorded options and paths (exit 2), or its files (exit 1).
+                if (e.cause() == DatasetException.Cause.DATA) {
+                    throw new IOException(e.getMessage(), e);
+                }
                 throw new UsageException(e.getMessage(), e);
             }
         }
@@ -79,17 +75,33 @@ final class ReconstructCommand implements Callable<Integer> {
         for (int i = 0; i < x.length; i++) {
             x[i] = (originals[i] & 0xFF) / 255f;
         }
-        float[] recon;
-        try (InferenceSession enc = InferenceSession.open(encoderFile, SessionConfig.cpu());
-             InferenceSession dec = InferenceSession.open(decoder.bytes(), SessionConfig.cpu())) {
-            Tensor mu = enc.run(Map.of(ModelGraphs.X, Tensor.of(x, count, shape.channels(), shape.height(), shape.width())))
-                    .get(ModelGraphs.MU);
-            recon = dec.run(Map.of(ModelGraphs.Z, mu)).get(ModelGraphs.IMAGE).toArray();
-        }
+        float[] mu = folder.encodeMeans(x, count);
+        float[] recon = decoder.decode(Tensor.of(mu, count, decoder.latentSize()), SessionConfig.cpu());
         ReconstructionGrid.write(out, ImageBatch.ofUint8(originals, count, shape.channels(), shape.height(), shape.width()),
                 ImageBatch.ofFloats(recon, count, shape.channels(), shape.height(), shape.width()),
                 new GridLayout(8, shape.height() <= 32 ? 2 : 1, 2));
         spec.commandLine().getOut().println("wrote " + count + " reconstructions to " + out);
         return ToolkitCli.OK;
+    }
+
+    /**
+     * The settings recorded in the run's {@code run.json}; the folder has been opened, so the file is a regular file.
+     *
+     * @throws UsageException if the folder has no run.json (an export: it does not name the dataset)
+     * @throws IOException    if run.json is damaged or lacks the dataset
+     */
+    private static RunConfig runConfig(Path run) throws IOException {
+        Path file = run.resolve(Trainer.RUN_JSON);
+        if (!RunFolder.present(file)) {
+            throw new UsageException(run + " has no " + Trainer.RUN_JSON + "; reconstruct needs the run folder itself"
+                    + " (its run.json names the dataset), not an export");
+        }
+        Trainer.RunRecord record = Trainer.readRunRecord(run);
+        RunConfig config = record == null ? null : record.config();
+        if (config == null || config.dataset() == null) {
+            throw new IOException(file + " is damaged: it names no " + (config == null ? "config" : "config.dataset")
+                    + "; reconstruct needs the dataset the run was trained on");
+        }
+        return config;
     }
 }

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import org.onnxtoolkit.api.spi.ImageShape;
+import org.onnxtoolkit.runtime.io.FileKind;
+import org.onnxtoolkit.runtime.io.InputFiles;
+import org.onnxtoolkit.runtime.io.NotARegularFileException;
 import org.onnxtoolkit.runtime.model.ModelGraphs;
 import org.onnxtoolkit.runtime.ort.InferenceSession;
 import org.onnxtoolkit.runtime.ort.SessionConfig;
@@ -24,55 +26,87 @@ import org.onnxtoolkit.runtime.web.ModelDescription;
  * {@code decoder.onnx} whose metadata agrees with its graph, the {@code encoder.onnx} when asked for, and the
  * run record ({@code run.json}, or the {@code run} of an export's {@code model.json}) when there is one.
  *
- * @param dir         the folder
- * @param decoder     the decoder, read and checked
- * @param encoderFile {@code encoder.onnx}, or null when the folder has none
- * @param metadata    the decoder's {@code metadata_props}
- * @param run         the run record as JSON, or null when unknown
+ * <p>Every file is examined before it is opened: one that is not a regular file (a folder, a device, a named
+ * pipe, which would block the open) is refused with its name.
+ *
+ * @param dir          the folder
+ * @param decoder      the decoder, read and checked
+ * @param encoderFile  {@code encoder.onnx}, or null when the folder has none
+ * @param encoderBytes its content as read and checked, or null with {@code encoderFile}
+ * @param metadata     the decoder's {@code metadata_props}
+ * @param run          the run record as a JSON object, or null when unknown
  */
-record RunFolder(Path dir, DecoderModel decoder, Path encoderFile, Map<String, String> metadata, JsonNode run) {
+record RunFolder(Path dir, DecoderModel decoder, Path encoderFile, byte[] encoderBytes, Map<String, String> metadata,
+                 JsonNode run) {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Far more than any run record or model description; a larger file is not one. */
+    private static final long MAX_JSON_BYTES = 64L << 20;
 
     /**
      * Opens a run folder.
      *
      * @param needEncoder whether the command needs {@code encoder.onnx}
-     * @throws UsageException when the folder is missing, is no run folder, or lacks a model
-     * @throws IOException    when a file is damaged or the models disagree
+     * @throws UsageException           when the folder is missing, is no run folder, or lacks a model
+     * @throws NotARegularFileException when one of its files is a folder, a device or a named pipe
+     * @throws IOException              when a file is damaged or the models disagree
      */
     static RunFolder open(Path dir, boolean needEncoder) throws IOException {
-        if (!Files.exists(dir)) {
+        FileKind kind = FileKind.of(dir, true);
+        if (kind == FileKind.MISSING) {
             throw new UsageException("run folder " + dir + " does not exist");
         }
-        if (!Files.isDirectory(dir)) {
-            throw new UsageException("--run " + dir + " is not a folder");
+        if (kind != FileKind.DIRECTORY) {
+            throw new UsageException("--run " + dir + " is " + kind.description() + ", not a folder");
         }
-        boolean isRun = Files.isRegularFile(dir.resolve(Trainer.RUN_JSON));
+        Path runJson = dir.resolve(Trainer.RUN_JSON);
         Path decoderFile = dir.resolve(RunOutputs.DECODER);
         Path encoderFile = dir.resolve(RunOutputs.ENCODER);
+        Path modelJson = dir.resolve(ModelDescription.FILE);
+        boolean isRun = present(runJson);
+        boolean isExport = present(modelJson);
+        boolean hasEncoder = present(encoderFile);
         String finish = isRun ? ": finish it first (./toolkit train --resume " + dir + ")" : "";
-        if (!Files.isRegularFile(decoderFile)) {
-            if (!isRun && !Files.isRegularFile(dir.resolve(ModelDescription.FILE))) {
+        if (!present(decoderFile)) {
+            if (!isRun && !isExport) {
                 throw new UsageException(dir + " is not a run folder (it has neither run.json nor decoder.onnx)");
             }
             throw new UsageException("run " + dir + " has no decoder.onnx yet" + finish);
         }
-        if (needEncoder && !Files.isRegularFile(encoderFile)) {
+        if (needEncoder && !hasEncoder) {
             throw new UsageException("run " + dir + " has no encoder.onnx" + (isRun ? " yet" + finish : ""));
         }
         DecoderModel decoder = DecoderModel.read(decoderFile);
-        Map<String, String> metadata = metadata(decoder.bytes());
+        Map<String, String> metadata = metadata(ModelFiles.parse(decoderFile, decoder.bytes()));
         checkMetadata(decoderFile, decoder, metadata);
-        if (Files.isRegularFile(encoderFile)) {
-            checkEncoder(encoderFile, decoder);
+        byte[] encoderBytes = null;
+        if (hasEncoder) {
+            encoderBytes = ModelFiles.read(encoderFile, "model file");
+            checkEncoder(encoderFile, encoderBytes, decoder);
         }
         JsonNode run = null;
         if (isRun) {
-            run = readJson(dir.resolve(Trainer.RUN_JSON));
-        } else if (Files.isRegularFile(dir.resolve(ModelDescription.FILE))) {
-            run = readJson(dir.resolve(ModelDescription.FILE)).get("run");
+            run = readObject(runJson);
+        } else if (isExport) {
+            JsonNode embedded = readObject(modelJson).get("run");
+            run = embedded != null && embedded.isObject() ? embedded : null;
         }
-        return new RunFolder(dir, decoder, Files.isRegularFile(encoderFile) ? encoderFile : null, metadata, run);
+        return new RunFolder(dir, decoder, hasEncoder ? encoderFile : null, encoderBytes, metadata, run);
+    }
+
+    /**
+     * Whether {@code file} exists, refusing one that is not a regular file before anything opens it.
+     *
+     * @throws NotARegularFileException if it is a folder, a device, a named pipe or a socket
+     */
+    static boolean present(Path file) throws IOException {
+        FileKind kind = FileKind.of(file, true);
+        if (kind == FileKind.MISSING) {
+            return false;
+        }
+        if (kind != FileKind.REGULAR) {
+            throw NotARegularFileException.forReading(file, kind);
+        }
+        return true;
     }
 
     /**
@@ -80,11 +114,10 @@ record RunFolder(Path dir, DecoderModel decoder, Path encoderFile, Map<String, S
      *
      * @param z {@code [n, latent]}, row-major
      * @return images {@code [n, C, H, W]} in [0, 1]
+     * @throws IOException if ONNX Runtime cannot load or run the decoder
      */
-    float[] decode(float[] z, int n) {
-        try (InferenceSession s = InferenceSession.open(decoder.bytes(), SessionConfig.cpu())) {
-            return s.run(Map.of(ModelGraphs.Z, Tensor.of(z, n, decoder.latentSize()))).get(ModelGraphs.IMAGE).toArray();
-        }
+    float[] decode(float[] z, int n) throws IOException {
+        return decoder.decode(Tensor.of(z, n, decoder.latentSize()), SessionConfig.cpu());
     }
 
     /**
@@ -93,15 +126,22 @@ record RunFolder(Path dir, DecoderModel decoder, Path encoderFile, Map<String, S
      * @param x images {@code [n, C, H, W]} in [0, 1]
      * @return {@code mu [n, latent]}
      * @throws IllegalStateException if the folder has no encoder
+     * @throws IOException           if ONNX Runtime cannot load or run the encoder
      */
-    float[] encodeMeans(float[] x, int n) {
+    float[] encodeMeans(float[] x, int n) throws IOException {
         if (encoderFile == null) {
             throw new IllegalStateException(dir + " has no encoder.onnx");
         }
         ImageShape s = decoder.imageShape();
-        try (InferenceSession enc = InferenceSession.open(encoderFile, SessionConfig.cpu())) {
-            return enc.run(Map.of(ModelGraphs.X, Tensor.of(x, n, s.channels(), s.height(), s.width()))).get(ModelGraphs.MU)
-                    .toArray();
+        try (InferenceSession enc = ModelFiles.open(encoderFile, encoderBytes, SessionConfig.cpu())) {
+            Tensor mu = ModelFiles.run(encoderFile, enc, Map.of(ModelGraphs.X,
+                    Tensor.of(x, n, s.channels(), s.height(), s.width()))).get(ModelGraphs.MU);
+            long[] expected = {n, decoder.latentSize()};
+            if (!Arrays.equals(mu.shape(), expected)) {
+                throw new IOException(encoderFile + " is damaged: it gave mu " + Arrays.toString(mu.shape()) + " for " + n
+                        + " images, expected " + Arrays.toString(expected));
+            }
+            return mu.toArray();
         }
     }
 
@@ -110,17 +150,25 @@ record RunFolder(Path dir, DecoderModel decoder, Path encoderFile, Map<String, S
         return new ModelDescription(decoder.latentSize(), decoder.imageShape(), encoderFile != null, metadata, run);
     }
 
-    private static JsonNode readJson(Path file) throws IOException {
+    /** Reads a JSON file that must hold an object. */
+    private static JsonNode readObject(Path file) throws IOException {
+        byte[] bytes = InputFiles.readAllBytes(file, MAX_JSON_BYTES, "a JSON record");
+        JsonNode node;
         try {
-            return JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            node = JSON.readTree(bytes);
         } catch (JsonProcessingException e) {
             throw new IOException(file + " is damaged: " + e.getOriginalMessage(), e);
         }
+        if (node == null || !node.isObject()) {
+            throw new IOException(file + " is damaged: it holds " + (node == null || node.isMissingNode() ? "nothing"
+                    : "a JSON " + node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)) + ", not a JSON object");
+        }
+        return node;
     }
 
-    private static Map<String, String> metadata(byte[] model) throws IOException {
+    private static Map<String, String> metadata(OnnxMl.ModelProto model) {
         Map<String, String> m = new TreeMap<>();
-        for (OnnxMl.StringStringEntryProto p : OnnxMl.ModelProto.parseFrom(model).getMetadataPropsList()) {
+        for (OnnxMl.StringStringEntryProto p : model.getMetadataPropsList()) {
             m.put(p.getKey(), p.getValue());
         }
         return m;
@@ -143,35 +191,21 @@ record RunFolder(Path dir, DecoderModel decoder, Path encoderFile, Map<String, S
     }
 
     /** encoder.onnx must take the decoder's images and give its latent vectors. */
-    private static void checkEncoder(Path file, DecoderModel decoder) throws IOException {
-        OnnxMl.GraphProto g;
-        try {
-            g = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(file)).getGraph();
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new IOException(file + " is not an ONNX model (it cannot be parsed)", e);
-        }
+    private static void checkEncoder(Path file, byte[] bytes, DecoderModel decoder) throws IOException {
+        OnnxMl.GraphProto g = ModelFiles.parse(file, bytes).getGraph();
         ImageShape s = decoder.imageShape();
         String expected = "input x [N, " + s.channels() + ", " + s.height() + ", " + s.width() + "] and outputs mu,"
                 + " logvar [N, " + decoder.latentSize() + "]";
         boolean ok = g.getInputCount() == 1 && g.getInput(0).getName().equals(ModelGraphs.X) && g.getOutputCount() == 2
                 && g.getOutput(0).getName().equals(ModelGraphs.MU) && g.getOutput(1).getName().equals(ModelGraphs.LOGVAR);
         if (ok) {
-            long[] x = dims(g.getInput(0));
-            long[] mu = dims(g.getOutput(0));
+            long[] x = DecoderModel.dims(g.getInput(0));
+            long[] mu = DecoderModel.dims(g.getOutput(0));
             ok = x.length == 4 && x[1] == s.channels() && x[2] == s.height() && x[3] == s.width() && mu.length == 2
                     && mu[1] == decoder.latentSize();
         }
         if (!ok) {
             throw new IOException(file + " does not match decoder.onnx: expected " + expected);
         }
-    }
-
-    private static long[] dims(OnnxMl.ValueInfoProto v) {
-        OnnxMl.TensorShapeProto s = v.getType().getTensorType().getShape();
-        long[] d = new long[s.getDimCount()];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = s.getDim(i).hasDimValue() ? s.getDim(i).getDimValue() : -1;
-        }
-        return d;
     }
 }

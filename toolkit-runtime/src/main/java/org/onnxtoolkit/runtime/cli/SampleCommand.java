@@ -2,10 +2,8 @@ package org.onnxtoolkit.runtime.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.onnxtoolkit.runtime.model.ModelGraphs;
-import org.onnxtoolkit.runtime.ort.InferenceSession;
+import org.onnxtoolkit.runtime.io.AtomicFiles;
 import org.onnxtoolkit.runtime.ort.SessionConfig;
 import org.onnxtoolkit.runtime.ort.Tensor;
 import org.onnxtoolkit.runtime.report.GridLayout;
@@ -48,14 +46,13 @@ final class SampleCommand implements Callable<Integer> {
         if (n < 1 || n > 4096) {
             throw new UsageException("--n must be between 1 and 4096, got " + n);
         }
+        AtomicFiles.checkTarget(out);
         DecoderModel decoder = DecoderModel.read(model);
+        decoder.requireFits(n, "--n");
         float[] z = new float[n * decoder.latentSize()];
         Seeds.gaussians(z, Seeds.stream(seed, Seeds.Purpose.SAMPLES));
         SessionConfig config = SessionConfig.cpu().withDevice(Devices.parseAndCheck(device));
-        float[] images;
-        try (InferenceSession s = InferenceSession.open(decoder.bytes(), config)) {
-            images = s.run(Map.of(ModelGraphs.Z, Tensor.of(z, n, decoder.latentSize()))).get(ModelGraphs.IMAGE).toArray();
-        }
+        float[] images = decoder.decode(Tensor.of(z, n, decoder.latentSize()), config);
         var shape = decoder.imageShape();
         int columns = (int) Math.ceil(Math.sqrt(n));
         ImageGrid.write(out, ImageBatch.ofFloats(images, n, shape.channels(), shape.height(), shape.width()),

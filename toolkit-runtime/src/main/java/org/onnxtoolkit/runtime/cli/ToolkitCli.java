@@ -1,13 +1,16 @@
 package org.onnxtoolkit.runtime.cli;
 
 import java.io.PrintWriter;
+import org.onnxtoolkit.runtime.ort.OrtLog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code toolkit} command line. Exit codes, in one place: 0 success, 1 a runtime failure (one line on
- * stderr; the stack trace only with {@code --verbose}), 2 a usage error (one line), 130 interrupted after
- * writing a checkpoint.
+ * The {@code toolkit} command line. Exit codes, in one place: 0 success; 1 what is inside files is wrong (a
+ * damaged model, run record or picture) or a runtime failure (one line on stderr; the stack trace only with
+ * {@code --verbose}); 2 what the user typed is wrong: a flag, a path that does not exist, a path that names a
+ * folder, device or named pipe where a file is expected (one line, see {@link Errors#exitCode}); 130 interrupted
+ * after writing a checkpoint. ONNX Runtime's own log lines reach stderr only with {@code --verbose}.
  */
 @Command(name = "toolkit", mixinStandardHelpOptions = true, versionProvider = ToolkitVersion.Provider.class,
         description = "Train generative image models with ONNX Runtime's training API and export decoder.onnx.",
@@ -45,6 +48,8 @@ public final class ToolkitCli implements Runnable {
         // picocli hands only Exceptions to the handler below; a plugin class that fails to link
         // (NoClassDefFoundError) or an exhausted heap would otherwise end in a JVM stack trace.
         cl.setExecutionStrategy(parsed -> {
+            // ONNX Runtime's own log lines reach stderr only with --verbose; otherwise the one line below says it all.
+            OrtLog.echo(verbose(parsed));
             try {
                 return new CommandLine.RunLast().execute(parsed);
             } catch (LinkageError | OutOfMemoryError e) {
@@ -53,23 +58,27 @@ public final class ToolkitCli implements Runnable {
             }
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            boolean verbose = parsed.hasMatchedOption("--verbose")
-                    || parsed.subcommand() != null && parsed.subcommand().hasMatchedOption("--verbose");
             if (ex instanceof UsageException) {
                 c.getErr().println("toolkit: " + ex.getMessage());
                 c.getErr().flush();
                 return USAGE;
             }
+            int code = Errors.exitCode(ex);
             c.getErr().println("toolkit: " + Errors.oneLine(ex));
-            if (verbose) {
+            if (verbose(parsed)) {
                 ex.printStackTrace(c.getErr());
-            } else {
+            } else if (code != USAGE) {
                 c.getErr().println("(run with --verbose for details)");
             }
             c.getErr().flush();
-            return FAILURE;
+            return code;
         });
         return cl;
+    }
+
+    private static boolean verbose(CommandLine.ParseResult parsed) {
+        return parsed.hasMatchedOption("--verbose")
+                || parsed.subcommand() != null && parsed.subcommand().hasMatchedOption("--verbose");
     }
 
     public static void main(String[] args) {

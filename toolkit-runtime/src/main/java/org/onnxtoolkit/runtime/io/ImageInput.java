@@ -4,11 +4,13 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.Objects;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.apache.commons.imaging.Imaging;
 import org.onnxtoolkit.api.spi.ImageShape;
 
@@ -29,10 +31,15 @@ import org.onnxtoolkit.api.spi.ImageShape;
  * <p>Stateless and thread-safe.
  */
 public final class ImageInput {
+    /** Larger files are refused before they are read. */
+    static final long MAX_FILE_BYTES = 256L << 20;
+    /** Larger pictures are refused before they are decoded (a 100-megapixel picture takes 400 MB decoded). */
+    static final long MAX_PIXELS = 100_000_000L;
+
     private ImageInput() {
     }
 
-    /** A file that is not a picture we can decode. */
+    /** A file that is not a picture we can decode (or one too large to decode). */
     public static final class NotAnImageException extends IOException {
         private static final long serialVersionUID = 1L;
 
@@ -62,7 +69,8 @@ public final class ImageInput {
      * @throws NotAnImageException if neither can decode it
      */
     public static BufferedImage decode(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+        byte[] bytes = InputFiles.readAllBytes(file, MAX_FILE_BYTES, "a picture");
+        checkPixels(file, bytes);
         Exception failure;
         try {
             BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes));
@@ -83,6 +91,38 @@ public final class ImageInput {
         }
         throw new NotAnImageException(file + " is not a PNG or JPEG image we can read (" + oneLine(failure) + ")",
                 failure);
+    }
+
+    /**
+     * Reads the picture's size from its header, where ImageIO knows the format, and refuses one whose decoded pixels
+     * would not fit in memory (a small PNG can declare 100000 x 100000 pixels). A format ImageIO does not know is left
+     * to the decoders.
+     *
+     * @throws NotAnImageException if the picture has more than {@link #MAX_PIXELS} pixels
+     */
+    private static void checkPixels(Path file, byte[] bytes) throws IOException {
+        long width;
+        long height;
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator() : ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                return;
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                width = reader.getWidth(0);
+                height = reader.getHeight(0);
+            } catch (IOException | RuntimeException e) {
+                return; // a damaged header: the decoders below say what is wrong
+            } finally {
+                reader.dispose();
+            }
+        }
+        if (width * height > MAX_PIXELS) {
+            throw new NotAnImageException(file + " is " + width + " x " + height + " pixels, more than the "
+                    + MAX_PIXELS / 1_000_000 + " megapixels the toolkit decodes; scale it down first", null);
+        }
     }
 
     /**

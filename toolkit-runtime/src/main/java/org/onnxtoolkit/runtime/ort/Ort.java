@@ -7,16 +7,19 @@ import static org.bytedeco.onnxruntime.global.onnxruntime.OrtGetApiBase;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.onnxruntime.OrtAllocator;
 import org.bytedeco.onnxruntime.OrtApi;
 import org.bytedeco.onnxruntime.OrtApiBase;
 import org.bytedeco.onnxruntime.OrtEnv;
+import org.bytedeco.onnxruntime.OrtLoggingFunction;
 import org.bytedeco.onnxruntime.OrtStatus;
 import org.bytedeco.onnxruntime.OrtTrainingApi;
 
 /**
  * The process-wide ONNX Runtime handles: the C API table ({@link OrtApi}), the training API table
- * ({@link OrtTrainingApi}), one {@link OrtEnv} (logging level WARNING) and ORT's default CPU allocator.
+ * ({@link OrtTrainingApi}), one {@link OrtEnv} (logging level WARNING, through a logger that hands ORT's messages
+ * to {@link OrtLog} instead of stderr) and ORT's default CPU allocator.
  *
  * <p>Nothing happens when this class is loaded: the native library is loaded and the handles are created on
  * the first call to {@link #get()}. The environment and the allocator live until the process ends and are
@@ -30,6 +33,14 @@ import org.bytedeco.onnxruntime.OrtTrainingApi;
 public final class Ort {
 
     private static final Object LOCK = new Object();
+
+    /**
+     * ORT's logger: every message goes to {@link OrtLog} instead of ORT's default sink, which writes to stderr. ORT
+     * keeps only the native function pointer, so this field keeps the Java object (and its native thunk) reachable
+     * for as long as the environment lives: the life of the process. Created with the environment (creating it
+     * loads the native library), under {@code LOCK}.
+     */
+    private static OrtLoggingFunction logger;
     private static volatile Ort instance;
 
     private final OrtApi api;
@@ -82,8 +93,10 @@ public final class Ort {
         }
         String version = base.GetVersionString().call().getString(StandardCharsets.UTF_8);
         OrtEnv env = new OrtEnv();
+        logger = new LogSink();
         try (BytePointer logId = new BytePointer("onnxtoolkit", StandardCharsets.UTF_8)) {
-            checkStatus(api, api.CreateEnv(ORT_LOGGING_LEVEL_WARNING, logId, env), () -> "CreateEnv");
+            checkStatus(api, api.CreateEnvWithCustomLogger(logger, null, ORT_LOGGING_LEVEL_WARNING, logId, env),
+                    () -> "CreateEnvWithCustomLogger");
         }
         OrtAllocator allocator = new OrtAllocator();
         try {
@@ -132,6 +145,23 @@ public final class Ort {
         checkStatus(api, status, context);
     }
 
+    /** Hands ORT's log messages to {@link OrtLog}; runs on ORT's threads and must never throw into native code. */
+    private static final class LogSink extends OrtLoggingFunction {
+        @Override
+        public void call(Pointer param, int severity, BytePointer category, BytePointer logId, BytePointer codeLocation,
+                         BytePointer message) {
+            try {
+                OrtLog.record(severity, text(category), text(codeLocation), text(message));
+            } catch (Throwable t) {
+                // Nothing may propagate into ORT; a lost log line is harmless.
+            }
+        }
+
+        private static String text(BytePointer p) {
+            return p == null || p.isNull() ? "" : p.getString(StandardCharsets.UTF_8);
+        }
+    }
+
     private static void checkStatus(OrtApi api, OrtStatus status, Supplier<String> context) {
         if (status == null || status.isNull()) {
             return;
@@ -144,6 +174,11 @@ public final class Ort {
             message = text == null || text.isNull() ? "" : text.getString(StandardCharsets.UTF_8);
         } finally {
             api.ReleaseStatus(status);
+        }
+        if (message.isBlank()) {
+            // Some failures come with an empty status; ORT then usually logged the reason just before.
+            OrtLog.Entry logged = OrtLog.lastError();
+            message = logged == null ? message : logged.message();
         }
         throw new OrtException(context.get(), code, message);
     }

@@ -28,6 +28,14 @@ public final class OrtException extends RuntimeException {
     private static final Pattern LOCATION_PREFIX =
             Pattern.compile("^[\\w./\\\\-]+\\.(?:cc|cpp|cxx|h|hpp|cu):\\d+ [\\w:~<>]+ ");
 
+    /**
+     * A source location with its C++ function inside a message, as a kernel's status carries it after
+     * "Status Message: ": {@code /home/.../reshape_helper.h:39 onnxruntime::ReshapeHelper::ReshapeHelper(const
+     * onnxruntime::TensorShape&, bool) } (the build machine's paths mean nothing to a user).
+     */
+    private static final Pattern EMBEDDED_LOCATION =
+            Pattern.compile("(?<=\\s|^)[\\w./\\\\-]+\\.(?:cc|cpp|cxx|h|hpp|cu):\\d+ [\\w:~<>]+(?:\\([^()]*\\))?(?: const)? ");
+
     private final int errorCode;
     private final String ortMessage;
     private final String context;
@@ -81,7 +89,8 @@ public final class OrtException extends RuntimeException {
      *
      * @param message a message as returned by {@code OrtApi.GetErrorMessage}
      * @return the part after the last {@code "[ONNXRuntimeError] : N : NAME : "} marker, without a leading
-     *     {@code "file.cc:123 Function "} location, with runs of whitespace replaced by one space
+     *     {@code "file.cc:123 Function "} location nor later {@code "/path/file.h:39 ns::Function(args) "} ones,
+     *     with runs of whitespace replaced by one space
      */
     static String shorten(String message) {
         String s = message;
@@ -94,6 +103,7 @@ public final class OrtException extends RuntimeException {
             s = s.substring(end);
         }
         s = LOCATION_PREFIX.matcher(s).replaceFirst("");
+        s = EMBEDDED_LOCATION.matcher(s).replaceAll("");
         return s.replaceAll("\\s+", " ").trim();
     }
 

@@ -30,11 +30,17 @@ import org.onnxtoolkit.api.spi.ImageShape;
  * Images are float32, {@code [N, C, H, W]}, channels grey or R, G, B. {@code encoder} is absent when the
  * export has no encoder.
  *
+ * <p>No absolute path of this machine is written: every string of {@code provenance} and {@code run} (field names
+ * included) has its absolute paths reduced to their last element by {@link LocalPaths} ({@code "dataDir" :
+ * "/home/ana/photos"} becomes {@code "photos"}), since {@code toolkit serve} hands this file to any page on the
+ * machine that asks and exports end up on web servers.
+ *
  * @param latentSize  the decoder's latent size
  * @param imageShape  the decoder's image shape
  * @param withEncoder whether {@code encoder.onnx} is part of the export
- * @param provenance  the decoder's {@code metadata_props}
- * @param run         the run's {@code run.json}, or null when unknown
+ * @param provenance  the decoder's {@code metadata_props}; kept with absolute paths reduced to names
+ * @param run         the run's {@code run.json}, or null when unknown; kept as a copy with absolute paths reduced to
+ *                    names
  */
 public record ModelDescription(int latentSize, ImageShape imageShape, boolean withEncoder, Map<String, String> provenance,
                                JsonNode run) {
@@ -46,7 +52,8 @@ public record ModelDescription(int latentSize, ImageShape imageShape, boolean wi
 
     public ModelDescription {
         Objects.requireNonNull(imageShape, "imageShape");
-        provenance = Map.copyOf(Objects.requireNonNull(provenance, "provenance"));
+        provenance = Map.copyOf(LocalPaths.strip(Objects.requireNonNull(provenance, "provenance")));
+        run = LocalPaths.strip(run);
         if (latentSize < 1) {
             throw new IllegalArgumentException("latent size must be at least 1, got " + latentSize);
         }

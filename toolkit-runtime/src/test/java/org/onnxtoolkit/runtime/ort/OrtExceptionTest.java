@@ -42,4 +42,17 @@ class OrtExceptionTest {
         assertEquals("code 99", OrtException.codeName(99));
         assertEquals("ctx: ONNX Runtime gave no message", new OrtException("ctx", 1, null).getMessage());
     }
+
+    @Test
+    void dropsTheBuildMachinesPathsInsideAKernelsStatus() {
+        String full = "Non-zero status code returned while running Reshape node. Name:'decoder/Reshape' Status Message: "
+                + "/home/runner/work/javacpp-presets/javacpp-presets/onnxruntime/cppbuild/linux-x86_64/onnxruntime/"
+                + "onnxruntime/core/providers/cpu/tensor/reshape_helper.h:39 onnxruntime::ReshapeHelper::ReshapeHelper("
+                + "const onnxruntime::TensorShape&, onnxruntime::TensorShapeVector&, bool) size != 0 && "
+                + "(input_shape_size % size) == 0 was false. The input tensor cannot be reshaped to the requested shape. "
+                + "Input shape:{64,784}, requested shape:{-1,1,29,29}";
+        assertEquals("Non-zero status code returned while running Reshape node. Name:'decoder/Reshape' Status Message: "
+                + "size != 0 && (input_shape_size % size) == 0 was false. The input tensor cannot be reshaped to the "
+                + "requested shape. Input shape:{64,784}, requested shape:{-1,1,29,29}", OrtException.shorten(full));
+    }
 }

@@ -207,6 +207,22 @@ public final class TinyModels {
         return model(g);
     }
 
+    /**
+     * @return {@link #affineInferenceModel()} with output {@code y} declared {@code [batch, 4]} although it is
+     *     {@code [batch, 3]}: ORT's shape inference logs its "Error merging shape info ... Falling back to lenient
+     *     merge" warning when a session opens it, and the model still runs
+     */
+    public static byte[] affineInferenceModelWithWrongOutputShape() {
+        GraphProto.Builder g = GraphProto.newBuilder().setName("affine_wrong_shape");
+        g.addInput(tensor("x", FLOAT, "batch", 3));
+        g.addInitializer(floatVector("scale", 1f, 2f, 3f));
+        g.addInitializer(floatVector("shift", 0.5f, 0.5f, 0.5f));
+        g.addNode(node("Mul", List.of("x", "scale"), List.of("xs")));
+        g.addNode(node("Add", List.of("xs", "shift"), List.of("y")));
+        g.addOutput(tensor("y", FLOAT, "batch", 4));
+        return model(g);
+    }
+
     // ------------------------------------------------------------------------------------------------
     // Building blocks
 
