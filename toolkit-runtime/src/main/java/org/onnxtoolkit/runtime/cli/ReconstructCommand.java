@@ -65,7 +65,7 @@ final class ReconstructCommand implements Callable<Integer> {
             Dataset dataset = Lookup.dataset(plugins, config.dataset());
             try {
                 splits = dataset.open(new DatasetOptions(config.dataDir() == null ? null : Path.of(config.dataDir()), shape,
-                        config.seed(), config.datasetOptions()));
+                        config.seed(), config.datasetOptions(), new ConsoleDatasetProgress(spec.commandLine().getOut())));
             } catch (DatasetException e) {
                 throw new UsageException(e.getMessage(), e);
             }
