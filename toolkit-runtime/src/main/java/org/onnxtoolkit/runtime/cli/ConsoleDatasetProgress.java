@@ -104,8 +104,9 @@ final class ConsoleDatasetProgress implements Progress {
             if (now - last >= lineIntervalNanos && count < total && lastLine.compareAndSet(last, now)) {
                 double seconds = (now - started) / 1e9;
                 double rate = count / Math.max(seconds, 1e-9);
+                double left = (total - count) / Math.max(rate, 1e-9);
                 print(String.format(Locale.ROOT, "%s: %d/%d (%d%%), %.0f img/s, about %s left", label, count, total,
-                        total == 0 ? 100 : count * 100 / total, rate, duration((total - count) / Math.max(rate, 1e-9))));
+                        count * 100 / total, rate, duration(left)));
             }
         }
 

@@ -17,7 +17,8 @@ import org.apache.commons.imaging.formats.png.PngImagingParameters;
 
 /**
  * Decodes JPEG and PNG files with Apache Commons Imaging, recognising the format by its signature (not by
- * the file name's extension).
+ * the file name's extension). The image-folder datasets use it through {@link PhotoDecoder}, for the files it
+ * decodes as PIL does (every PNG; baseline grey and unsubsampled YCbCr JPEGs).
  *
  * <p>What Commons Imaging {@value #IMAGING_VERSION} decodes: baseline (sequential) JPEG, grey or colour, any
  * chroma subsampling, and four-component (CMYK) JPEG; every PNG colour type and bit depth. It rejects

@@ -115,14 +115,14 @@ final class EvalPartition {
             Matcher matcher = pattern.matcher(line);
             int partition = matcher.matches() && matcher.group(2).length() == 1 ? matcher.group(2).charAt(0) - '0' : -1;
             if (partition < TRAIN || partition > TEST) {
-                throw DatasetException.badData("dataset " + datasetId + ": partition file " + file + " line " + lineNumber
-                        + ": expected " + expected + ", got '" + abbreviate(line) + "'");
+                throw DatasetException.badData("dataset " + datasetId + ": partition file " + file + " line "
+                        + lineNumber + ": expected " + expected + ", got '" + abbreviate(line) + "'");
             }
             String name = matcher.group(1);
             Integer earlier = lines.putIfAbsent(name, lineNumber);
             if (earlier != null) {
-                throw DatasetException.badData("dataset " + datasetId + ": partition file " + file + " line " + lineNumber
-                        + " lists " + name + " again (first on line " + earlier + ")");
+                throw DatasetException.badData("dataset " + datasetId + ": partition file " + file + " line "
+                        + lineNumber + " lists " + name + " again (first on line " + earlier + ")");
             }
             partitions.put(name, partition);
         }
@@ -178,8 +178,8 @@ final class EvalPartition {
             }
         }
         if (firstMissing != null) {
-            throw DatasetException.badData("dataset " + datasetId + ": partition file " + file + " line " + firstMissingLine
-                    + " names " + firstMissing + ", which is not in " + folder + (missing > 1 ? " (nor are "
+            throw DatasetException.badData("dataset " + datasetId + ": partition file " + file + " line "
+                    + firstMissingLine + " names " + firstMissing + ", which is not in " + folder + (missing > 1 ? " (nor are "
                     + (missing - 1) + " more listed images)" : "") + "; to use only some of the images, remove "
                     + "the partition file and the split is made by file name");
         }
@@ -190,8 +190,8 @@ final class EvalPartition {
             }
         }
         if (!unlisted.isEmpty()) {
-            throw DatasetException.badData("dataset " + datasetId + ": " + folder + " holds " + unlisted.size() + " image"
-                    + (unlisted.size() == 1 ? "" : "s") + " that partition file " + file + " does not list, such as "
+            throw DatasetException.badData("dataset " + datasetId + ": " + folder + " holds " + unlisted.size()
+                    + " image" + (unlisted.size() == 1 ? "" : "s") + " that partition file " + file + " does not list, such as "
                     + unlisted.get(0) + "; remove them, or remove the partition file and the split is made by file"
                     + " name");
         }

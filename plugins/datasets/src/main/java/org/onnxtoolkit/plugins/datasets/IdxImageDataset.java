@@ -201,8 +201,8 @@ public abstract class IdxImageDataset implements Dataset {
 
     private void requireNativeSize(IdxFile images) throws DatasetException {
         if (images.dimension(1) != NATIVE_SHAPE.height() || images.dimension(2) != NATIVE_SHAPE.width()) {
-            throw DatasetException.badData("dataset " + id + ": " + images.path() + " holds " + images.dimension(1) + "x"
-                    + images.dimension(2) + " images; expected " + NATIVE_SHAPE.height() + "x"
+            throw DatasetException.badData("dataset " + id + ": " + images.path() + " holds " + images.dimension(1)
+                    + "x" + images.dimension(2) + " images; expected " + NATIVE_SHAPE.height() + "x"
                     + NATIVE_SHAPE.width());
         }
     }

@@ -127,8 +127,8 @@ public final class IdxReader {
                     + " found " + magic.length + " bytes");
         }
         if (magic[0] != 0 || magic[1] != 0) {
-            throw DatasetException.badData("IDX file " + file + ": bad magic number: expected 0x0000" + hex(UNSIGNED_BYTE)
-                    + "xx (two zero bytes, type code, rank), found 0x" + HexFormat.of().formatHex(magic)
+            throw DatasetException.badData("IDX file " + file + ": bad magic number: expected 0x0000"
+                    + hex(UNSIGNED_BYTE) + "xx (two zero bytes, type code, rank), found 0x" + HexFormat.of().formatHex(magic)
                     + "; is this an IDX file?");
         }
         int type = Byte.toUnsignedInt(magic[2]);

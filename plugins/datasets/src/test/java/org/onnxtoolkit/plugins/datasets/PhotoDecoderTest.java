@@ -318,6 +318,7 @@ class PhotoDecoderTest {
         assertTrue(decoder.withExifOrientation(false).version().contains("exif=ignore"));
         assertEquals(ImageIoJpegDecoder.TWELVEMONKEYS_VERSION,
                 com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi.class.getPackage().getImplementationVersion(),
-                "TwelveMonkeys was upgraded: check what it decodes and update TWELVEMONKEYS_VERSION (it keys the caches)");
+                "TwelveMonkeys was upgraded: check what it decodes and update TWELVEMONKEYS_VERSION (it keys the"
+                        + " caches)");
     }
 }

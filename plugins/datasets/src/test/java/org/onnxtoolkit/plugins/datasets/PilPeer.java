@@ -58,7 +58,8 @@ final class PilPeer {
     private static synchronized boolean available() {
         if (available == null) {
             try {
-                available = Files.isExecutable(PYTHON) && exec(List.of(PYTHON.toString(), "-c", "import PIL")).exitCode == 0;
+                available = Files.isExecutable(PYTHON)
+                        && exec(List.of(PYTHON.toString(), "-c", "import PIL")).exitCode == 0;
             } catch (IOException e) {
                 available = false;
             }
