@@ -36,9 +36,10 @@ import javax.imageio.stream.ImageInputStream;
  * {@code MULDIV255}). So a dark red Adobe CMYK background comes out dark red.
  *
  * <p><b>Damage.</b> libjpeg decodes damaged or truncated data with a warning, filling what is missing with
- * grey. Such a warning ("Corrupt JPEG data", "Premature end of JPEG file", ...) makes the image undecodable
- * here, as PIL refuses truncated files; only "extraneous bytes before marker", which many cameras write and
- * which loses no pixel, is accepted.
+ * grey. Such a warning ({@link #DAMAGE}: "Corrupt JPEG data", "Premature end of JPEG file", ...) makes the image
+ * undecodable here, as PIL refuses truncated files; "extraneous bytes before marker", which many cameras write
+ * and which loses no pixel, is accepted, and so are warnings that lose no pixel either (an unknown JFIF
+ * revision, TwelveMonkeys' notes on the marker segments it repaired).
  *
  * <p>Stateless and thread-safe: every call creates its own reader.
  */
@@ -49,6 +50,9 @@ final class ImageIoJpegDecoder {
     static final String VERSION = "jdk-libjpeg+twelvemonkeys-" + TWELVEMONKEYS_VERSION + "/ImageIoJpegDecoder-v1";
 
     private static final String JDK_JPEG_READER_SPI = "com.sun.imageio.plugins.jpeg.JPEGImageReaderSpi";
+    /** The starts of libjpeg's warnings about lost pixels (jerror.h: JWRN_HIT_MARKER, JWRN_JPEG_EOF, ...). */
+    static final List<String> DAMAGE = List.of("corrupt jpeg data", "premature end of jpeg file",
+            "inconsistent progression sequence", "invalid sos parameters");
     /** libjpeg's warning for stray bytes between segments: harmless (JWRN_EXTRANEOUS_DATA). */
     private static final String HARMLESS_WARNING = "extraneous bytes before marker";
 
@@ -113,7 +117,8 @@ final class ImageIoJpegDecoder {
         }
         StringBuilder damage = new StringBuilder();
         reader.addIIOReadWarningListener((source, warning) -> {
-            if (damage.isEmpty() && !warning.toLowerCase(Locale.ROOT).contains(HARMLESS_WARNING)) {
+            String lower = warning.toLowerCase(Locale.ROOT);
+            if (damage.isEmpty() && DAMAGE.stream().anyMatch(lower::startsWith) && !lower.contains(HARMLESS_WARNING)) {
                 damage.append(warning.strip());
             }
         });

@@ -35,7 +35,7 @@ final class PhotoDecoder implements ImageDecoder {
     /** Appended to the recipe of an image turned by its EXIF orientation. */
     static final String TURNED = "+exif-orientation";
 
-    private final CommonsImagingDecoder commons = new CommonsImagingDecoder();
+    private final ImageDecoder commons;
     private final boolean applyOrientation;
 
     /** A decoder that applies EXIF orientations. */
@@ -45,6 +45,12 @@ final class PhotoDecoder implements ImageDecoder {
 
     /** @param applyOrientation turn images as their EXIF orientation says */
     PhotoDecoder(boolean applyOrientation) {
+        this(new CommonsImagingDecoder(), applyOrientation);
+    }
+
+    /** For tests: another decoder in the place of Commons Imaging. */
+    PhotoDecoder(ImageDecoder commons, boolean applyOrientation) {
+        this.commons = commons;
         this.applyOrientation = applyOrientation;
     }
 
@@ -56,7 +62,7 @@ final class PhotoDecoder implements ImageDecoder {
 
     @Override
     public ImageDecoder withExifOrientation(boolean apply) {
-        return apply == applyOrientation ? this : new PhotoDecoder(apply);
+        return apply == applyOrientation ? this : new PhotoDecoder(commons, apply);
     }
 
     @Override

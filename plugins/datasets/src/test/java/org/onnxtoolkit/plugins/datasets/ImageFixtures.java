@@ -160,6 +160,20 @@ final class ImageFixtures {
         return copy;
     }
 
+    /** {@code jpeg} with two stray bytes before its first scan (SOS), as some cameras write: no pixel is lost. */
+    static byte[] withStrayBytesBeforeScan(byte[] jpeg) {
+        int at = 2;
+        while ((jpeg[at + 1] & 0xff) != 0xda) {
+            at += 2 + ((jpeg[at + 2] & 0xff) << 8 | jpeg[at + 3] & 0xff);
+        }
+        byte[] copy = new byte[jpeg.length + 2];
+        System.arraycopy(jpeg, 0, copy, 0, at);
+        copy[at] = 0x12;
+        copy[at + 1] = 0x34;
+        System.arraycopy(jpeg, at, copy, at + 2, jpeg.length - at);
+        return copy;
+    }
+
     /** Where the frame header's 0xff byte is: walks the marker segments from the start, never scanning data. */
     private static int frameHeaderOffset(byte[] jpeg) {
         int at = 2;

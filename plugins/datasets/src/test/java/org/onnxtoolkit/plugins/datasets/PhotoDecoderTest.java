@@ -304,6 +304,42 @@ class PhotoDecoderTest {
     }
 
     @Test
+    void strayBytesBetweenSegmentsLoseNoPixelAndAreAccepted() throws Exception {
+        for (String name : List.of("baseline-420.jpg", "progressive-420.jpg", "baseline-444.jpg")) {
+            RgbImage clean = decoder.decode(read(name));
+            RgbImage stray = decoder.decode(ImageFixtures.withStrayBytesBeforeScan(read(name)));
+            assertEquals(0, PilPeer.maxDifference(stray, clean, name), name);
+        }
+    }
+
+    /** Stands in for Commons Imaging where it fails on a file: the fallback to libjpeg. */
+    private static final class FailingDecoder implements ImageDecoder {
+        @Override
+        public String version() {
+            return "failing-test-decoder";
+        }
+
+        @Override
+        public RgbImage decode(byte[] bytes) throws UndecodableImageException {
+            throw new UndecodableImageException("this decoder reads nothing");
+        }
+    }
+
+    @Test
+    void aBaselineFileCommonsImagingCannotReadIsTriedWithLibjpegAndOtherwiseKeepsItsReason() throws Exception {
+        PhotoDecoder withoutCommons = new PhotoDecoder(new FailingDecoder(), true);
+        ImageDecoder.DecodedImage fallback = withoutCommons.decodeWithRecipe(read("baseline-444.jpg"));
+        assertEquals(LIBJPEG, fallback.recipe());
+        assertEquals(0, PilPeer.maxDifference(fallback.image(), pilTurned.get(file("baseline-444.jpg")), "fallback"));
+        byte[] truncated = ImageFixtures.truncated(read("baseline-444.jpg"), 3000);
+        UndecodableImageException both = assertThrows(UndecodableImageException.class,
+                () -> withoutCommons.decode(truncated));
+        assertEquals("this decoder reads nothing", both.getMessage());
+        assertTrue(both.getSuppressed()[0].getMessage().startsWith("Corrupt JPEG data"),
+                both.getSuppressed()[0].getMessage());
+    }
+
+    @Test
     void otherBytesAreRefusedAsBefore() {
         UndecodableImageException gif = assertThrows(UndecodableImageException.class,
                 () -> decoder.decode("GIF89a....".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
