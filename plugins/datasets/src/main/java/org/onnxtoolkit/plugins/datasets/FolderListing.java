@@ -195,10 +195,11 @@ record FolderListing(Path folder, String realFolder, List<ImageFile> images, Lis
         String real = FileKinds.display(realFolder);
         List<Entry> subfolders = folders.stream().filter(f -> f.kind() == Kind.FOLDER).toList();
         if (!images.isEmpty()) {
+            String first = subfolders.stream().map(Entry::name).sorted().findFirst().orElse("");
             List<String> notes = subfolders.isEmpty() ? List.of() : List.of("read only the images directly in "
-                    + folder + "; its " + subfolders.size() + " subfolder" + (subfolders.size() == 1 ? "" : "s")
-                    + " (such as " + subfolders.stream().map(Entry::name).sorted().findFirst().orElseThrow()
-                    + "/) are not read when the folder holds images itself");
+                    + folder + "; " + (subfolders.size() == 1 ? "its subfolder " + first + "/ is"
+                    : "its " + subfolders.size() + " subfolders (such as " + first + "/) are")
+                    + " not read when the folder holds images itself");
             images.sort(Comparator.comparing(ImageFile::name));
             return new FolderListing(folder, real, images, List.of(), notes);
         }

@@ -145,8 +145,11 @@ class ImageFolderLayoutTest {
         ImageFolderLoader.Opened opened = open(dir);
         assertEquals(2, opened.splits().train().size() + opened.splits().test().size());
         assertEquals(List.of(), opened.splits().classes());
-        assertEquals(List.of("read only the images directly in " + dir + "; its 1 subfolder (such as thumbnails/)"
-                + " are not read when the folder holds images itself"), opened.splits().notes());
+        assertEquals(List.of("read only the images directly in " + dir + "; its subfolder thumbnails/ is not read"
+                + " when the folder holds images itself"), opened.splits().notes());
+        ImageFixtures.write(dir.resolve("originals"), "a.png", png(4));
+        assertEquals(List.of("read only the images directly in " + dir + "; its 2 subfolders (such as originals/) are"
+                + " not read when the folder holds images itself"), open(dir).splits().notes());
     }
 
     @Test
