@@ -185,20 +185,24 @@ final class ImageFolderLoader {
     }
 
     /**
-     * "skipped 2 undecodable images: a.jpg, b.jpg" when every skipped entry is an undecodable image; with
-     * unreadable entries among them, those are listed with their reasons.
+     * "skipped 2 undecodable images: a.jpg, b.jpg" when every skipped entry is an undecodable image; unreadable
+     * entries (broken links, pipes) are listed with their reasons.
      */
     private static String skipNote(List<String> skipped, List<String> unreadable) {
         String names = String.join(", ", skipped.subList(0, Math.min(5, skipped.size())))
                 + (skipped.size() > 5 ? ", ..." : "");
+        String reasons = String.join(", ", unreadable.subList(0, Math.min(5, unreadable.size())))
+                + (unreadable.size() > 5 ? ", ..." : "");
         if (unreadable.isEmpty()) {
             return "skipped " + skipped.size() + " undecodable image" + (skipped.size() == 1 ? "" : "s") + ": "
                     + names;
         }
-        return "skipped " + skipped.size() + " undecodable image" + (skipped.size() == 1 ? "" : "s")
-                + " or unreadable entr" + (skipped.size() == 1 ? "y" : "ies") + ": " + names + "; unreadable: "
-                + String.join(", ", unreadable.subList(0, Math.min(3, unreadable.size())))
-                + (unreadable.size() > 3 ? ", ..." : "");
+        if (unreadable.size() == skipped.size()) {
+            return "skipped " + skipped.size() + " unreadable entr" + (skipped.size() == 1 ? "y" : "ies") + ": "
+                    + reasons;
+        }
+        return "skipped " + skipped.size() + " undecodable images or unreadable entries: " + names + "; unreadable: "
+                + reasons;
     }
 
     /** The cache file's contents when it exists and was made from exactly this listing and these options. */

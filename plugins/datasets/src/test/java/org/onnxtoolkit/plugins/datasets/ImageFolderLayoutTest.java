@@ -198,8 +198,12 @@ class ImageFolderLayoutTest {
         assertEquals(2, labels.get("dogs/more/far.png"));
         assertEquals(9, labels.size());
         String note = skipping.splits().notes().get(0);
-        assertTrue(note.startsWith("skipped 1 undecodable image or unreadable entry: dogs/puppies/back; unreadable:"
-                + " dogs/puppies/back (a link to folder "), note);
+        assertTrue(note.startsWith("skipped 1 unreadable entry: dogs/puppies/back (a link to folder "), note);
+        // With an undecodable image among them, both kinds are named.
+        ImageFixtures.write(dir.resolve("cats"), "broken.jpg", ImageFixtures.randomBytes(300, 9));
+        String both = open(dir, "skip-corrupt", "true").splits().notes().get(0);
+        assertTrue(both.startsWith("skipped 2 undecodable images or unreadable entries: cats/broken.jpg,"
+                + " dogs/puppies/back; unreadable: dogs/puppies/back (a link to folder "), both);
     }
 
     @Test
