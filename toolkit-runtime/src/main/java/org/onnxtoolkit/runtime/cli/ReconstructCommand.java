@@ -57,7 +57,7 @@ final class ReconstructCommand implements Callable<Integer> {
             Dataset dataset = Lookup.dataset(plugins, config.dataset());
             try {
                 splits = dataset.open(new DatasetOptions(config.dataDir() == null ? null : Path.of(config.dataDir()), shape,
-                        config.seed(), config.datasetOptions()));
+                        config.seed(), config.datasetOptions(), new ConsoleDatasetProgress(spec.commandLine().getOut())));
             } catch (DatasetException e) {
                 // The dataset says whose fault it is: the recorded options and paths (exit 2), or its files (exit 1).
                 if (e.cause() == DatasetException.Cause.DATA) {

@@ -149,7 +149,7 @@ final class TrainCommand implements Callable<Integer> {
             DatasetSplits splits;
             try {
                 splits = data.open(new DatasetOptions(dataDirText == null ? null : Path.of(dataDirText),
-                        architecture.preferredImageShape(archOpts), runSeed, dataGiven));
+                        architecture.preferredImageShape(archOpts), runSeed, dataGiven, new ConsoleDatasetProgress(out)));
             } catch (DatasetException e) {
                 throw new UsageException(e.getMessage(), e);
             }

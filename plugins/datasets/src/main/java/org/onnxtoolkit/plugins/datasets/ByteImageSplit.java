@@ -19,8 +19,10 @@ final class ByteImageSplit implements ImageSplit {
     private final int size;
     private final int imagesPerChunk;
     private final byte[][] chunks;
+    /** One unsigned label per image, or null when unlabelled. */
+    private final byte[] labels;
 
-    private ByteImageSplit(ImageShape shape, int size, int imagesPerChunk, byte[][] chunks) {
+    private ByteImageSplit(ImageShape shape, int size, int imagesPerChunk, byte[][] chunks, byte[] labels) {
         if (size < 1) {
             throw new IllegalArgumentException("a split holds at least one image, got " + size);
         }
@@ -28,6 +30,10 @@ final class ByteImageSplit implements ImageSplit {
         this.size = size;
         this.imagesPerChunk = imagesPerChunk;
         this.chunks = chunks;
+        if (labels != null && labels.length != size) {
+            throw new IllegalArgumentException(labels.length + " labels for " + size + " images");
+        }
+        this.labels = labels;
     }
 
     /** A zero-filled split of {@code size} images, to be filled through {@link #chunkOf}/{@link #offsetOf}. */
@@ -39,17 +45,26 @@ final class ByteImageSplit implements ImageSplit {
             int images = Math.min(imagesPerChunk, size - c * imagesPerChunk);
             chunks[c] = new byte[images * shape.size()];
         }
-        return new ByteImageSplit(shape, size, imagesPerChunk, chunks);
+        return new ByteImageSplit(shape, size, imagesPerChunk, chunks, null);
     }
 
     /** A split over {@code pixels} ({@code [N, C, H, W]}, not copied); its length must be a multiple of the image size. */
     static ByteImageSplit wrap(ImageShape shape, byte[] pixels) {
+        return wrap(shape, pixels, null);
+    }
+
+    /**
+     * A labelled split over {@code pixels} ({@code [N, C, H, W]}, not copied).
+     *
+     * @param labels one unsigned label per image ({@code N} bytes, not copied), or null for none
+     */
+    static ByteImageSplit wrap(ImageShape shape, byte[] pixels, byte[] labels) {
         if (pixels.length % shape.size() != 0) {
             throw new IllegalArgumentException(pixels.length + " bytes are not a whole number of " + shape
                     + " images");
         }
         int size = pixels.length / shape.size();
-        return new ByteImageSplit(shape, size, size, new byte[][] {pixels});
+        return new ByteImageSplit(shape, size, size, new byte[][] {pixels}, labels);
     }
 
     /** The array that holds image {@code index}. */
@@ -75,6 +90,12 @@ final class ByteImageSplit implements ImageSplit {
     @Override
     public void copyImage(int index, byte[] target, int offset) {
         System.arraycopy(chunkOf(index), offsetOf(index), target, offset, shape.size());
+    }
+
+    @Override
+    public int label(int index) {
+        Objects.checkIndex(index, size);
+        return labels == null ? -1 : Byte.toUnsignedInt(labels[index]);
     }
 
     @Override

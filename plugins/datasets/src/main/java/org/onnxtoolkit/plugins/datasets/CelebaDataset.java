@@ -40,7 +40,7 @@ public class CelebaDataset implements Dataset {
     private final ImageFolderLoader loader;
 
     public CelebaDataset() {
-        this(new ImageFolderLoader(new CommonsImagingDecoder(), Runtime.getRuntime().availableProcessors()));
+        this(new ImageFolderLoader(new PhotoDecoder(), Runtime.getRuntime().availableProcessors()));
     }
 
     /** For tests: the dataset over another loader. */
@@ -96,7 +96,7 @@ public class CelebaDataset implements Dataset {
         } else {
             partition = firstNonNull(EvalPartition.find(dir), EvalPartition.find(dir.toAbsolutePath().getParent()));
         }
-        return loader.open(ID, images, partition, parsed, HINT);
+        return loader.open(ID, images, partition, false, parsed, options.progress(), HINT);
     }
 
     private static Path firstNonNull(Path first, Path second) {

@@ -17,7 +17,8 @@ import org.apache.commons.imaging.formats.png.PngImagingParameters;
 
 /**
  * Decodes JPEG and PNG files with Apache Commons Imaging, recognising the format by its signature (not by
- * the file name's extension).
+ * the file name's extension). The image-folder datasets use it through {@link PhotoDecoder}, for the files it
+ * decodes as PIL does (every PNG; baseline grey and unsubsampled YCbCr JPEGs).
  *
  * <p>What Commons Imaging {@value #IMAGING_VERSION} decodes: baseline (sequential) JPEG, grey or colour, any
  * chroma subsampling, and four-component (CMYK) JPEG; every PNG colour type and bit depth. It rejects
@@ -38,8 +39,8 @@ final class CommonsImagingDecoder implements ImageDecoder {
     /** The largest image decoded: 2^26 pixels, 256 MiB of packed pixels. */
     static final long MAX_PIXELS = 1L << 26;
 
-    private static final byte[] JPEG_SIGNATURE = {(byte) 0xff, (byte) 0xd8, (byte) 0xff};
-    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    static final byte[] JPEG_SIGNATURE = {(byte) 0xff, (byte) 0xd8, (byte) 0xff};
+    static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
     /** Every image as packed RGB integers, which keeps grey PNG samples in sRGB and makes reading them cheap. */
     private static final BufferedImageFactory RGB_IMAGES = new BufferedImageFactory() {
@@ -120,7 +121,7 @@ final class CommonsImagingDecoder implements ImageDecoder {
         return new RgbImage(width, height, rgb);
     }
 
-    private static boolean startsWith(byte[] bytes, byte[] prefix) {
+    static boolean startsWith(byte[] bytes, byte[] prefix) {
         if (bytes.length < prefix.length) {
             return false;
         }
@@ -144,7 +145,7 @@ final class CommonsImagingDecoder implements ImageDecoder {
     }
 
     /** One line: the exception's message, or its type when it has none. */
-    private static String describe(Exception e) {
+    static String describe(Exception e) {
         String message = e.getMessage();
         if (message == null || message.isBlank()) {
             return e.getClass().getSimpleName();

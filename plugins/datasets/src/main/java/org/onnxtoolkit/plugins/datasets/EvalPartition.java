@@ -52,14 +52,17 @@ final class EvalPartition {
         this.sha256 = sha256;
     }
 
-    /** {@value #TXT_NAME} in {@code folder}, else {@value #CSV_NAME}, else null. */
+    /**
+     * {@value #TXT_NAME} in {@code folder}, else {@value #CSV_NAME}, else null. Anything by that name counts (a
+     * pipe or folder is then refused by {@link #read}, rather than silently ignored).
+     */
     static Path find(Path folder) {
         if (folder == null) {
             return null;
         }
         for (String name : List.of(TXT_NAME, CSV_NAME)) {
             Path candidate = folder.resolve(name);
-            if (Files.isRegularFile(candidate)) {
+            if (Files.exists(candidate)) {
                 return candidate;
             }
         }
@@ -68,11 +71,13 @@ final class EvalPartition {
 
     /** Reads and checks {@code file}: {@value #CSV_NAME}-style when its name ends in {@code .csv}. */
     static EvalPartition read(String datasetId, Path file) throws DatasetException {
+        FileKinds.requireRegularFile("dataset " + datasetId + ": partition file", file,
+                "it is not opened (reading a pipe would wait forever); replace it with the file itself or remove it");
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new DatasetException("dataset " + datasetId + ": cannot read partition file " + file + " ("
+            throw DatasetException.badData("dataset " + datasetId + ": cannot read partition file " + file + " ("
                     + e.getMessage() + ")", e);
         }
         String text;
@@ -81,7 +86,7 @@ final class EvalPartition {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new DatasetException("dataset " + datasetId + ": partition file " + file
+            throw DatasetException.badData("dataset " + datasetId + ": partition file " + file
                     + " is not text (UTF-8); expected lines like '000001.jpg 0'", e);
         }
         boolean csv = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv");
@@ -110,19 +115,19 @@ final class EvalPartition {
             Matcher matcher = pattern.matcher(line);
             int partition = matcher.matches() && matcher.group(2).length() == 1 ? matcher.group(2).charAt(0) - '0' : -1;
             if (partition < TRAIN || partition > TEST) {
-                throw new DatasetException("dataset " + datasetId + ": partition file " + file + " line " + lineNumber
-                        + ": expected " + expected + ", got '" + abbreviate(line) + "'");
+                throw DatasetException.badData("dataset " + datasetId + ": partition file " + file + " line "
+                        + lineNumber + ": expected " + expected + ", got '" + abbreviate(line) + "'");
             }
             String name = matcher.group(1);
             Integer earlier = lines.putIfAbsent(name, lineNumber);
             if (earlier != null) {
-                throw new DatasetException("dataset " + datasetId + ": partition file " + file + " line " + lineNumber
-                        + " lists " + name + " again (first on line " + earlier + ")");
+                throw DatasetException.badData("dataset " + datasetId + ": partition file " + file + " line "
+                        + lineNumber + " lists " + name + " again (first on line " + earlier + ")");
             }
             partitions.put(name, partition);
         }
         if (partitions.isEmpty()) {
-            throw new DatasetException("dataset " + datasetId + ": partition file " + file
+            throw DatasetException.badData("dataset " + datasetId + ": partition file " + file
                     + " lists no images; expected lines like " + (csv ? "'000001.jpg,0'" : "'000001.jpg 0'")
                     + ", or remove it to split by file name");
         }
@@ -173,8 +178,8 @@ final class EvalPartition {
             }
         }
         if (firstMissing != null) {
-            throw new DatasetException("dataset " + datasetId + ": partition file " + file + " line " + firstMissingLine
-                    + " names " + firstMissing + ", which is not in " + folder + (missing > 1 ? " (nor are "
+            throw DatasetException.badData("dataset " + datasetId + ": partition file " + file + " line "
+                    + firstMissingLine + " names " + firstMissing + ", which is not in " + folder + (missing > 1 ? " (nor are "
                     + (missing - 1) + " more listed images)" : "") + "; to use only some of the images, remove "
                     + "the partition file and the split is made by file name");
         }
@@ -185,8 +190,8 @@ final class EvalPartition {
             }
         }
         if (!unlisted.isEmpty()) {
-            throw new DatasetException("dataset " + datasetId + ": " + folder + " holds " + unlisted.size() + " image"
-                    + (unlisted.size() == 1 ? "" : "s") + " that partition file " + file + " does not list, such as "
+            throw DatasetException.badData("dataset " + datasetId + ": " + folder + " holds " + unlisted.size()
+                    + " image" + (unlisted.size() == 1 ? "" : "s") + " that partition file " + file + " does not list, such as "
                     + unlisted.get(0) + "; remove them, or remove the partition file and the split is made by file"
                     + " name");
         }

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,7 +24,15 @@ import org.onnxtoolkit.api.spi.DatasetException;
  * {@code 1f 8b}), not the file name. Everything is checked: the zero bytes, the type code (only
  * {@code 0x08}, unsigned byte, is accepted), the rank, that every dimension is positive, and that the
  * payload is exactly as long as the dimensions say (neither shorter nor longer). Each failure is a
- * {@link DatasetException} whose one-line message names the file, what was expected and what was found.
+ * {@link DatasetException} whose one-line message names the file, what was expected and what was found; a
+ * missing file or one that is not a regular file is the request's fault ({@link DatasetException.Cause#USAGE}),
+ * anything wrong inside the file is the data's ({@link DatasetException.Cause#DATA}).
+ *
+ * <p>Nothing is allocated for the payload before the header has been checked against the file: a plain file
+ * must be exactly as long as its header says, and gzip data cannot expand more than {@value #MAX_DEFLATE_RATIO}
+ * times (deflate's limit), so a header claiming gigabytes in a small file is refused at once, and a gzipped
+ * payload is read in growing steps, never beyond the bytes that are really there. Only regular files are opened:
+ * a named pipe would block the reader.
  *
  * <p>Stateless and thread-safe.
  */
@@ -35,6 +44,9 @@ public final class IdxReader {
     private static final long MAX_PAYLOAD = Integer.MAX_VALUE - 8;
 
     private static final int BUFFER_SIZE = 1 << 16;
+
+    /** Deflate's largest expansion: 258-byte matches coded in 2 bits, about 1032 to 1. */
+    static final long MAX_DEFLATE_RATIO = 1032;
 
     private IdxReader() {
     }
@@ -60,20 +72,34 @@ public final class IdxReader {
         if (expectedRank < 1 || expectedRank > 255) {
             throw new IllegalArgumentException("expectedRank must be in [1, 255], got " + expectedRank);
         }
-        if (Files.isDirectory(file)) {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new DatasetException("IDX file not found: " + file, e);
+        } catch (IOException e) {
+            throw DatasetException.badData("IDX file " + file + ": cannot read the file (" + e + ")", e);
+        }
+        if (attributes.isDirectory()) {
             throw new DatasetException("IDX file " + file + " is a directory, expected a file");
+        }
+        if (!attributes.isRegularFile()) {
+            throw new DatasetException("IDX file " + file + " is " + FileKinds.describe(file, attributes)
+                    + ", not a regular file; it is not opened (reading a pipe would wait forever); pass the folder of"
+                    + " the IDX files themselves");
         }
         boolean gzipped = false;
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), BUFFER_SIZE)) {
             gzipped = startsWithGzipMagic(raw);
             InputStream decoded = gzipped ? new GZIPInputStream(raw, BUFFER_SIZE) : raw;
             MessageDigest digest = sha256Digest();
-            return parse(file, new DigestInputStream(decoded, digest), digest, expectedRank);
+            return parse(file, new DigestInputStream(decoded, digest), digest, expectedRank, attributes.size(),
+                    gzipped);
         } catch (NoSuchFileException e) {
             throw new DatasetException("IDX file not found: " + file, e);
         } catch (IOException e) {
             String what = gzipped ? "corrupt or truncated gzip data" : "cannot read the file";
-            throw new DatasetException("IDX file " + file + ": " + what + " (" + e + ")", e);
+            throw DatasetException.badData("IDX file " + file + ": " + what + " (" + e + ")", e);
         }
     }
 
@@ -84,37 +110,40 @@ public final class IdxReader {
      */
     public static void requireSameCount(IdxFile images, IdxFile labels) throws DatasetException {
         if (images.count() != labels.count()) {
-            throw new DatasetException("IDX files disagree: " + images.path() + " holds " + images.count()
+            throw DatasetException.badData("IDX files disagree: " + images.path() + " holds " + images.count()
                     + " images but " + labels.path() + " holds " + labels.count()
                     + " labels; expected the same count (are they from the same split and dataset?)");
         }
     }
 
-    private static IdxFile parse(Path file, InputStream in, MessageDigest digest, int expectedRank)
-            throws IOException, DatasetException {
+    /**
+     * @param fileSize the file's length on disk (compressed when {@code gzipped})
+     */
+    private static IdxFile parse(Path file, InputStream in, MessageDigest digest, int expectedRank, long fileSize,
+                                 boolean gzipped) throws IOException, DatasetException {
         byte[] magic = in.readNBytes(4);
         if (magic.length < 4) {
-            throw new DatasetException("IDX file " + file + ": header truncated: expected a 4-byte magic number,"
+            throw DatasetException.badData("IDX file " + file + ": header truncated: expected a 4-byte magic number,"
                     + " found " + magic.length + " bytes");
         }
         if (magic[0] != 0 || magic[1] != 0) {
-            throw new DatasetException("IDX file " + file + ": bad magic number: expected 0x0000" + hex(UNSIGNED_BYTE)
-                    + "xx (two zero bytes, type code, rank), found 0x" + HexFormat.of().formatHex(magic)
+            throw DatasetException.badData("IDX file " + file + ": bad magic number: expected 0x0000"
+                    + hex(UNSIGNED_BYTE) + "xx (two zero bytes, type code, rank), found 0x" + HexFormat.of().formatHex(magic)
                     + "; is this an IDX file?");
         }
         int type = Byte.toUnsignedInt(magic[2]);
         if (type != UNSIGNED_BYTE) {
-            throw new DatasetException("IDX file " + file + ": unsupported type code 0x" + hex(type) + " ("
+            throw DatasetException.badData("IDX file " + file + ": unsupported type code 0x" + hex(type) + " ("
                     + typeName(type) + "): expected 0x" + hex(UNSIGNED_BYTE) + " (unsigned byte)");
         }
         int rank = Byte.toUnsignedInt(magic[3]);
         if (rank != expectedRank) {
-            throw new DatasetException("IDX file " + file + ": wrong rank: expected " + expectedRank + " dimension"
+            throw DatasetException.badData("IDX file " + file + ": wrong rank: expected " + expectedRank + " dimension"
                     + (expectedRank == 1 ? "" : "s") + " (" + rankMeaning(expectedRank) + "), found " + rank);
         }
         byte[] sizes = in.readNBytes(4 * rank);
         if (sizes.length < 4 * rank) {
-            throw new DatasetException("IDX file " + file + ": header truncated: expected " + rank
+            throw DatasetException.badData("IDX file " + file + ": header truncated: expected " + rank
                     + " dimension sizes (" + 4 * rank + " bytes) after the magic number, found " + sizes.length
                     + " bytes");
         }
@@ -126,32 +155,54 @@ public final class IdxReader {
         }
         for (int i = 0; i < rank; i++) {
             if (dims[i] == 0 || dims[i] > Integer.MAX_VALUE) {
-                throw new DatasetException("IDX file " + file + ": dimension " + i + " of " + Arrays.toString(dims)
+                throw DatasetException.badData("IDX file " + file + ": dimension " + i + " of " + Arrays.toString(dims)
                         + " must be in [1, " + Integer.MAX_VALUE + "], found " + dims[i]);
             }
             payloadLength *= dims[i];
             if (payloadLength > MAX_PAYLOAD) {
-                throw new DatasetException("IDX file " + file + ": dimensions " + Arrays.toString(dims)
+                throw DatasetException.badData("IDX file " + file + ": dimensions " + Arrays.toString(dims)
                         + " describe more than " + MAX_PAYLOAD + " bytes, the most one file may hold");
             }
         }
-        byte[] payload = new byte[(int) payloadLength];
-        int read = in.readNBytes(payload, 0, payload.length);
-        if (read < payload.length) {
-            throw new DatasetException("IDX file " + file + ": payload truncated: expected " + payloadLength
-                    + " bytes for dimensions " + Arrays.toString(dims) + ", found " + read);
+        long headerLength = 4 + 4L * rank;
+        if (!gzipped && fileSize - headerLength < payloadLength) {
+            throw truncated(file, payloadLength, dims, fileSize - headerLength);
+        }
+        if (!gzipped && fileSize - headerLength > payloadLength) {
+            throw trailing(file, payloadLength, dims, fileSize - headerLength - payloadLength);
+        }
+        if (gzipped && headerLength + payloadLength > MAX_DEFLATE_RATIO * fileSize) {
+            throw DatasetException.badData("IDX file " + file + ": its header declares dimensions "
+                    + Arrays.toString(dims) + ", " + payloadLength + " bytes, but the file is " + fileSize
+                    + " bytes of gzip data, which cannot expand to more than " + MAX_DEFLATE_RATIO * fileSize
+                    + "; the header is wrong or the file is truncated");
+        }
+        // Plain: the size was checked, so allocate it. Gzip: readNBytes allocates as the data arrives.
+        byte[] payload = gzipped ? in.readNBytes((int) payloadLength) : new byte[(int) payloadLength];
+        int read = gzipped ? payload.length : in.readNBytes(payload, 0, payload.length);
+        if (read < payloadLength) {
+            throw truncated(file, payloadLength, dims, read);
         }
         long extra = in.transferTo(OutputStream.nullOutputStream());
         if (extra > 0) {
-            throw new DatasetException("IDX file " + file + ": " + extra + " unexpected trailing bytes: expected"
-                    + " exactly " + payloadLength + " payload bytes for dimensions " + Arrays.toString(dims)
-                    + ", found " + (payloadLength + extra));
+            throw trailing(file, payloadLength, dims, extra);
         }
         int[] intDims = new int[rank];
         for (int i = 0; i < rank; i++) {
             intDims[i] = (int) dims[i];
         }
         return new IdxFile(file, intDims, payload, HexFormat.of().formatHex(digest.digest()));
+    }
+
+    private static DatasetException truncated(Path file, long payloadLength, long[] dims, long found) {
+        return DatasetException.badData("IDX file " + file + ": payload truncated: expected " + payloadLength
+                + " bytes for dimensions " + Arrays.toString(dims) + ", found " + found);
+    }
+
+    private static DatasetException trailing(Path file, long payloadLength, long[] dims, long extra) {
+        return DatasetException.badData("IDX file " + file + ": " + extra + " unexpected trailing bytes: expected"
+                + " exactly " + payloadLength + " payload bytes for dimensions " + Arrays.toString(dims)
+                + ", found " + (payloadLength + extra));
     }
 
     private static boolean startsWithGzipMagic(InputStream in) throws IOException {

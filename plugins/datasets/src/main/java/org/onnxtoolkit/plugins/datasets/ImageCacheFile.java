@@ -34,15 +34,17 @@ import org.onnxtoolkit.api.spi.ImageShape;
  *      8     4  format version, {@value #FORMAT_VERSION}
  *     12    12  channels, height, width of every image
  *     24     4  count: images listed in the folder, one pixel slot each
- *     28     4  how many of them could not be decoded (their slots are zero)
+ *     28     4  how many of them have no pixels: undecodable or unreadable (their slots are zero)
  *     32     8  index offset = {@value #HEADER_BYTES} + count * channels * height * width
  *     40     8  index length in bytes
  *     48    32  key: SHA-256 of what the pixels were made from (folder, listing, crop, shape, decoder)
  *     80    32  content digest: SHA-256 over each file's name and the SHA-256 of its bytes, in name order
  *    112    16  zero
  *    128        pixels: count slots of [C, H, W] bytes, in name order
- *  index        per image, in name order: u16 length + UTF-8 name, u8 status (0 decoded, 1 undecodable),
- *               and for an undecodable image u16 length + UTF-8 reason
+ *  index        u16 number of recipes, each u16 length + UTF-8 text (how decoded images were made); then
+ *               per image, in name order: u16 length + UTF-8 name, u8 status, and for status 0 (decoded)
+ *               u16 index of its recipe, for 1 (undecodable) and 2 (unreadable entry: a broken link, a pipe)
+ *               u16 length + UTF-8 reason
  * </pre>
  * The file ends exactly at the end of the index. A writer fills a temporary file in the cache folder
  * (images in any order, from several threads) and moves it into place atomically once complete, so a reader
@@ -50,34 +52,63 @@ import org.onnxtoolkit.api.spi.ImageShape;
  * {@value #MAX_MAPPING_BYTES} bytes each.
  */
 final class ImageCacheFile {
-    static final int FORMAT_VERSION = 1;
+    /** 2: recipes per image and unreadable entries (version 1 had neither). */
+    static final int FORMAT_VERSION = 2;
     static final int HEADER_BYTES = 128;
     static final int DIGEST_BYTES = 32;
     /** Largest single mapping; whole images per mapping, so no image straddles two. */
     static final int MAX_MAPPING_BYTES = 1 << 30;
 
     private static final byte[] MAGIC = "OTK-IMGC".getBytes(StandardCharsets.US_ASCII);
-    private static final int DECODED = 0;
-    private static final int UNDECODABLE = 1;
+    private static final int MAX_RECIPES = 0xffff;
     private static final int MAX_TEXT_BYTES = 0xffff;
     private static final int MAX_REASON_CHARS = 500;
 
     private ImageCacheFile() {
     }
 
+    /** What became of an image. */
+    enum Status {
+        /** Its pixels are in its slot. */
+        DECODED,
+        /** Its bytes are not an image that can be decoded. */
+        UNDECODABLE,
+        /** It could not be read at all: a broken link, a loop, a named pipe. */
+        UNREADABLE
+    }
+
     /**
      * One image of the folder.
      *
-     * @param name    its file name
-     * @param failure why it could not be decoded, or null when its pixels are in its slot
+     * @param name   its name (a path relative to the folder)
+     * @param status what became of it
+     * @param detail for a decoded image its recipe (how the pixels were made, see
+     *               {@link ImageDecoder#decodeWithRecipe}); otherwise why it has no pixels
      */
-    record Entry(String name, String failure) {
+    record Entry(String name, Status status, String detail) {
         Entry {
             Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(status, "status");
+            Objects.requireNonNull(detail, "detail");
+        }
+
+        /** A decoded image made by {@code recipe}. */
+        static Entry decoded(String name, String recipe) {
+            return new Entry(name, Status.DECODED, recipe);
         }
 
         boolean decoded() {
-            return failure == null;
+            return status == Status.DECODED;
+        }
+
+        /** Why it has no pixels, or null when it was decoded. */
+        String failure() {
+            return decoded() ? null : detail;
+        }
+
+        /** How its pixels were made, or null when it was not decoded. */
+        String recipe() {
+            return decoded() ? detail : null;
         }
     }
 
@@ -154,16 +185,31 @@ final class ImageCacheFile {
     private static List<Entry> readIndex(Path file, ByteBuffer index, int count) throws CacheFormatException {
         List<Entry> entries = new ArrayList<>(count);
         try {
+            int recipeCount = index.getShort() & 0xffff;
+            List<String> recipes = new ArrayList<>(recipeCount);
+            for (int r = 0; r < recipeCount; r++) {
+                recipes.add(readText(index));
+            }
+            Status[] statuses = Status.values();
             for (int i = 0; i < count; i++) {
                 String name = readText(index);
                 int status = index.get() & 0xff;
-                String failure = switch (status) {
-                    case DECODED -> null;
-                    case UNDECODABLE -> readText(index);
-                    default -> throw new CacheFormatException(file + ": index entry " + i + " has status " + status
-                            + ", expected " + DECODED + " or " + UNDECODABLE);
-                };
-                entries.add(new Entry(name, failure));
+                if (status >= statuses.length) {
+                    throw new CacheFormatException(file + ": index entry " + i + " has status " + status
+                            + ", expected 0 to " + (statuses.length - 1));
+                }
+                String detail;
+                if (statuses[status] == Status.DECODED) {
+                    int recipe = index.getShort() & 0xffff;
+                    if (recipe >= recipes.size()) {
+                        throw new CacheFormatException(file + ": index entry " + i + " names recipe " + recipe
+                                + " of " + recipes.size());
+                    }
+                    detail = recipes.get(recipe);
+                } else {
+                    detail = readText(index);
+                }
+                entries.add(new Entry(name, statuses[status], detail));
             }
         } catch (BufferUnderflowException e) {
             throw new CacheFormatException(file + ": the index ends before its " + count + " entries", e);
@@ -280,14 +326,22 @@ final class ImageCacheFile {
             }
             ByteArrayOutputStream indexBytes = new ByteArrayOutputStream();
             DataOutputStream index = new DataOutputStream(indexBytes);
+            List<String> recipes = entries.stream().filter(Entry::decoded).map(Entry::recipe).distinct().toList();
+            if (recipes.size() > MAX_RECIPES) {
+                throw new IllegalArgumentException(recipes.size() + " recipes do not fit the cache index");
+            }
+            index.writeShort(recipes.size());
+            for (String recipe : recipes) {
+                writeText(index, recipe);
+            }
             int undecodable = 0;
             for (Entry entry : entries) {
                 writeText(index, entry.name());
+                index.writeByte(entry.status().ordinal());
                 if (entry.decoded()) {
-                    index.writeByte(DECODED);
+                    index.writeShort(recipes.indexOf(entry.recipe()));
                 } else {
                     undecodable++;
-                    index.writeByte(UNDECODABLE);
                     String reason = entry.failure();
                     writeText(index, reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS)
                             : reason);

@@ -21,9 +21,10 @@ import org.onnxtoolkit.api.spi.ImageShape;
  * @param validation        where a partition file's validation images (partition 1) go, or null when not
  *                          given ({@link Validation#DROP})
  * @param cacheDir          folder of the decoded-image caches
+ * @param exifOrientation   turn images as their EXIF orientation says (the default), or keep the stored pixels
  */
 record ImageFolderOptions(ImageShape shape, int crop, boolean skipCorrupt, double testFraction,
-                          boolean testFractionGiven, Validation validation, Path cacheDir) {
+                          boolean testFractionGiven, Validation validation, Path cacheDir, boolean exifOrientation) {
     /** Option: output side in pixels (images are square). */
     static final String IMAGE_SIZE = "image-size";
     /** Option: side of the centred square cut before resizing. */
@@ -36,7 +37,10 @@ record ImageFolderOptions(ImageShape shape, int crop, boolean skipCorrupt, doubl
     static final String VALIDATION = "validation";
     /** Option: folder of the decoded-image caches. */
     static final String CACHE_DIR = "cache-dir";
-    static final Set<String> NAMES = Set.of(IMAGE_SIZE, CROP, SKIP_CORRUPT, TEST_FRACTION, VALIDATION, CACHE_DIR);
+    /** Option: {@code apply} (turn images as their EXIF orientation says) or {@code ignore}. */
+    static final String EXIF = "exif";
+    static final Set<String> NAMES = Set.of(IMAGE_SIZE, CROP, SKIP_CORRUPT, TEST_FRACTION, VALIDATION, CACHE_DIR,
+            EXIF);
 
     static final int DEFAULT_IMAGE_SIZE = 64;
     static final int MAX_IMAGE_SIZE = 4096;
@@ -120,6 +124,17 @@ record ImageFolderOptions(ImageShape shape, int crop, boolean skipCorrupt, doubl
                         + " must be drop, train or test, got '" + validationText + "'");
             }
         }
+        boolean exifOrientation = true;
+        String exifText = values.get(EXIF);
+        if (exifText != null) {
+            switch (exifText.strip().toLowerCase(Locale.ROOT)) {
+                case "apply" -> exifOrientation = true;
+                case "ignore" -> exifOrientation = false;
+                default -> throw new DatasetException("dataset " + datasetId + ": option " + EXIF + " must be apply"
+                        + " (turn images as their EXIF orientation says, the default) or ignore (keep the stored"
+                        + " pixels), got '" + exifText + "'");
+            }
+        }
         Path cacheDir;
         String cacheText = values.get(CACHE_DIR);
         if (cacheText == null) {
@@ -136,7 +151,7 @@ record ImageFolderOptions(ImageShape shape, int crop, boolean skipCorrupt, doubl
             }
         }
         return new ImageFolderOptions(shape, crop, skipCorrupt, testFraction, values.containsKey(TEST_FRACTION),
-                validation, cacheDir);
+                validation, cacheDir, exifOrientation);
     }
 
     /**

@@ -6,19 +6,27 @@ import org.onnxtoolkit.api.spi.ImageSplit;
 
 /**
  * A split that is a selection of the images in {@link MappedPixels}: image {@code i} of the split is slot
- * {@code slots[i]}. The pixels stay in the (memory-mapped) cache file; nothing is copied to the heap.
- * Safe for concurrent reads.
+ * {@code slots[i]}, with the label of that slot. The pixels stay in the (memory-mapped) cache file; nothing is
+ * copied to the heap. Safe for concurrent reads.
  */
 final class MappedImageSplit implements ImageSplit {
     private final ImageShape shape;
     private final MappedPixels pixels;
     private final int[] slots;
+    private final int[] labels;
+
+    /** An unlabelled split. */
+    MappedImageSplit(ImageShape shape, MappedPixels pixels, int[] slots) {
+        this(shape, pixels, slots, null);
+    }
 
     /**
-     * @param slots the slots of this split's images, in split order; at least one, each in
-     *              {@code [0, pixels.count())}
+     * @param slots      the slots of this split's images, in split order; at least one, each in
+     *                   {@code [0, pixels.count())}
+     * @param slotLabels the label of every slot ({@code pixels.count()} of them, not copied), or null when the
+     *                   images have no labels
      */
-    MappedImageSplit(ImageShape shape, MappedPixels pixels, int[] slots) {
+    MappedImageSplit(ImageShape shape, MappedPixels pixels, int[] slots, int[] slotLabels) {
         if (shape.size() != pixels.imageSize()) {
             throw new IllegalArgumentException(shape + " images have " + shape.size() + " bytes, the pixels "
                     + pixels.imageSize());
@@ -29,9 +37,13 @@ final class MappedImageSplit implements ImageSplit {
         for (int slot : slots) {
             Objects.checkIndex(slot, pixels.count());
         }
+        if (slotLabels != null && slotLabels.length != pixels.count()) {
+            throw new IllegalArgumentException(slotLabels.length + " labels for " + pixels.count() + " slots");
+        }
         this.shape = shape;
         this.pixels = pixels;
         this.slots = slots.clone();
+        this.labels = slotLabels;
     }
 
     @Override
@@ -47,6 +59,12 @@ final class MappedImageSplit implements ImageSplit {
     @Override
     public void copyImage(int index, byte[] target, int offset) {
         pixels.copy(slots[Objects.checkIndex(index, slots.length)], target, offset);
+    }
+
+    @Override
+    public int label(int index) {
+        int slot = slots[Objects.checkIndex(index, slots.length)];
+        return labels == null ? -1 : labels[slot];
     }
 
     @Override

@@ -118,4 +118,24 @@ class EvalPartitionTest {
         assertEquals(dir.resolve(EvalPartition.TXT_NAME), EvalPartition.find(dir));
         assertNull(EvalPartition.find(null));
     }
+
+    @Test
+    void aNamedPipeIsFoundButRefusedWithoutBeingOpened() throws Exception {
+        Path fifo = dir.resolve(EvalPartition.TXT_NAME);
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertTrue(mkfifo.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && mkfifo.exitValue() == 0);
+        assertEquals(fifo, EvalPartition.find(dir), "a pipe by that name is not silently ignored");
+        DatasetException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(60),
+                () -> assertThrows(DatasetException.class, () -> EvalPartition.read("celeba", fifo)));
+        assertEquals("dataset celeba: partition file " + fifo + " is a named pipe (FIFO), not a regular file; it is"
+                + " not opened (reading a pipe would wait forever); replace it with the file itself or remove it",
+                e.getMessage());
+        assertEquals(DatasetException.Cause.USAGE, e.cause());
+    }
+
+    @Test
+    void whatIsWrongInsideTheFileIsBadData() throws Exception {
+        assertEquals(DatasetException.Cause.DATA, failure(EvalPartition.TXT_NAME, "000001.jpg 7\n").cause());
+    }
 }

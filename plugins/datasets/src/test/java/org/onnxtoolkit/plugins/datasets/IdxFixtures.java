@@ -37,6 +37,15 @@ final class IdxFixtures {
         return bytes;
     }
 
+    /** {@code n} labels 0-9 with a recognisable pattern. */
+    static byte[] digits(int n, int salt) {
+        byte[] labels = new byte[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = (byte) ((i * 3 + salt) % 10);
+        }
+        return labels;
+    }
+
     static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] part : parts) {
@@ -74,7 +83,7 @@ final class IdxFixtures {
             boolean images = f % 2 == 0;
             byte[] content = images
                     ? idx(pattern(counts[f] * rows * cols, f), counts[f], rows, cols)
-                    : idx(pattern(counts[f], f), counts[f]);
+                    : idx(digits(counts[f], f), counts[f]);
             boolean gz = f < gzipped.length && gzipped[f];
             String name = IdxImageDataset.FILE_NAMES.get(f);
             write(dir.resolve(gz ? name + ".gz" : name), gz ? gzip(content) : content);

@@ -14,6 +14,7 @@ import static org.onnxtoolkit.plugins.datasets.IdxFixtures.writeDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -169,5 +170,84 @@ class IdxImageDatasetTest {
         assertEquals(null, mnist.defaultDir());
         assertEquals(Path.of("/usr/share/datasets/fashion-mnist"), fashion.defaultDir());
         assertFalse(fashion.description().isBlank());
+    }
+
+    @Test
+    void labelsComeFromTheLabelFilesWithTheClassNames() throws Exception {
+        writeDataset(dir, 5, 3, 28, 28);
+        DatasetSplits mnist = new MnistDataset().open(in(dir));
+        assertEquals(List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), mnist.classes());
+        for (int i = 0; i < 5; i++) {
+            assertEquals((i * 3 + 1) % 10, mnist.train().label(i), "train label " + i);
+        }
+        for (int i = 0; i < 3; i++) {
+            assertEquals((i * 3 + 3) % 10, mnist.test().label(i), "test label " + i);
+        }
+        DatasetSplits fashion = new FashionMnistDataset().open(in(dir));
+        assertEquals(List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+                "Bag", "Ankle boot"), fashion.classes());
+        assertEquals("Sneaker", fashion.classes().get(fashion.train().label(2))); // label (2 * 3 + 1) % 10
+    }
+
+    @Test
+    void aLabelBeyondTheClassesIsBadData() {
+        writeDataset(dir, 4, 2, 28, 28);
+        write(dir.resolve("t10k-labels-idx1-ubyte"), idx(new byte[] {3, 10}, 2));
+        DatasetException e = assertThrows(DatasetException.class, () -> new MnistDataset().open(in(dir)));
+        assertMessage(e, dir.resolve("t10k-labels-idx1-ubyte").toString(), "gives item 1 label 10",
+                "mnist has 10 classes (labels 0-9)");
+        assertEquals(DatasetException.Cause.DATA, e.cause());
+    }
+
+    @Test
+    void testFilesNamedTestInsteadOfT10kAreFound() throws Exception {
+        writeDataset(dir, 4, 2, 28, 28, false, false, true, false);
+        Files.move(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("test-images-idx3-ubyte.gz"));
+        Files.move(dir.resolve("t10k-labels-idx1-ubyte"), dir.resolve("test-labels-idx1-ubyte"));
+        Path standard = Files.createDirectory(dir.resolve("standard"));
+        writeDataset(standard, 4, 2, 28, 28);
+
+        DatasetSplits renamed = new MnistDataset().open(in(dir));
+        assertEquals(2, renamed.test().size());
+        assertEquals(new MnistDataset().open(in(standard)).fingerprint(), renamed.fingerprint(),
+                "the same data under other names is the same data");
+    }
+
+    @Test
+    void kaggleNamesAndFoldersAreFound() throws Exception {
+        // Kaggle's MNIST archive: dotted names, each file unpacked into a folder of the same name.
+        Path flat = Files.createDirectory(dir.resolve("flat"));
+        writeDataset(flat, 4, 2, 28, 28);
+        Path kaggle = Files.createDirectory(dir.resolve("kaggle"));
+        for (String name : IdxImageDataset.FILE_NAMES) {
+            String dotted = name.replace("s-idx", "s.idx");
+            Path folder = Files.createDirectory(kaggle.resolve(dotted));
+            Files.copy(flat.resolve(name), folder.resolve(dotted));
+        }
+        assertEquals(new MnistDataset().open(in(flat)).fingerprint(), new MnistDataset().open(in(kaggle)).fingerprint());
+    }
+
+    @Test
+    void missingTestFilesNameEveryNameLookedFor() throws Exception {
+        writeDataset(dir, 4, 2, 28, 28);
+        Files.delete(dir.resolve("t10k-images-idx3-ubyte"));
+        DatasetException e = assertThrows(DatasetException.class, () -> new MnistDataset().open(in(dir)));
+        assertMessage(e, "lacks t10k-images-idx3-ubyte[.gz] (also looked for test-images-idx3-ubyte[.gz],"
+                + " t10k-images.idx3-ubyte[.gz], test-images.idx3-ubyte[.gz])");
+        assertEquals(DatasetException.Cause.USAGE, e.cause());
+    }
+
+    @Test
+    void aNamedPipeAmongTheFilesIsRefusedNamingIt() throws Exception {
+        writeDataset(dir, 4, 2, 28, 28);
+        Files.delete(dir.resolve("t10k-images-idx3-ubyte"));
+        Process mkfifo = new ProcessBuilder("mkfifo", dir.resolve("t10k-images-idx3-ubyte").toString()).inheritIO()
+                .start();
+        assertTrue(mkfifo.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && mkfifo.exitValue() == 0);
+        DatasetException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(60), () -> assertThrows(DatasetException.class,
+                        () -> new MnistDataset().open(in(dir))));
+        assertMessage(e, "IDX file " + dir.resolve("t10k-images-idx3-ubyte") + " is a named pipe (FIFO), not a"
+                + " regular file");
     }
 }

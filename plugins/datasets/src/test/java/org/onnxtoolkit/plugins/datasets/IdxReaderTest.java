@@ -191,4 +191,65 @@ class IdxReaderTest {
         assertTrue(Files.isDirectory(dir));
         assertRejected(dir, 3, "is a directory");
     }
+
+    /** Bytes the current thread allocated while {@code action} ran. */
+    private static long allocatedBy(Runnable action) {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+        action.run();
+        return threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+    }
+
+    @Test
+    void aHeaderClaimingMoreThanTheFileHoldsIsRefusedBeforeAnyAllocation() {
+        // The case: 2 GB declared (20,000 images of 10,000 x 10 bytes... here 2,000,000,000 bytes) in a
+        // file of 470 KB, plain and gzipped.
+        byte[] payload = IdxFixtures.pattern(470_000, 7);
+        int[] claimed = {20_000, 10_000, 10};
+        Path plain = write(dir.resolve("huge-plain"), concat(header(IdxReader.UNSIGNED_BYTE, claimed), payload));
+        long plainAllocated = allocatedBy(() -> assertRejected(plain, 3, "payload truncated",
+                "expected 2000000000 bytes for dimensions [20000, 10000, 10]", "found 470000"));
+        byte[] random = ImageFixtures.randomBytes(470_000, 3);
+        Path gz = write(dir.resolve("huge.gz"), gzip(concat(header(IdxReader.UNSIGNED_BYTE, claimed), random)));
+        long gzipAllocated = allocatedBy(() -> assertRejected(gz, 3, "declares dimensions [20000, 10000, 10],"
+                + " 2000000000 bytes", "bytes of gzip data, which cannot expand to more than"));
+        assertTrue(plainAllocated < 8_000_000, "allocated " + plainAllocated + " bytes for a plain file");
+        assertTrue(gzipAllocated < 8_000_000, "allocated " + gzipAllocated + " bytes for a gzipped file");
+    }
+
+    @Test
+    void aGzippedPayloadIsReadInStepsNeverBeyondWhatIsThere() {
+        // 200 MB declared, within what 1 MB of gzip could expand to, but only 1 MB is there.
+        byte[] random = ImageFixtures.randomBytes(1_000_000, 5);
+        Path gz = write(dir.resolve("short.gz"), gzip(concat(header(IdxReader.UNSIGNED_BYTE, 200, 1000, 1000),
+                random)));
+        long allocated = allocatedBy(() -> assertRejected(gz, 3, "payload truncated", "expected 200000000 bytes",
+                "found 1000000"));
+        assertTrue(allocated < 40_000_000, "allocated " + allocated + " bytes to find 1 MB");
+    }
+
+    @Test
+    void aNamedPipeIsRefusedWithoutBeingOpened() throws Exception {
+        Path fifo = dir.resolve("train-images-idx3-ubyte");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertTrue(mkfifo.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && mkfifo.exitValue() == 0);
+        // Opening a pipe for reading blocks until a writer comes: the timeout proves it is never opened.
+        DatasetException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(60), () -> assertRejected(fifo, 3, "is a named pipe (FIFO), not a"
+                        + " regular file", "it is not opened"));
+        assertEquals(DatasetException.Cause.USAGE, e.cause());
+        assertEquals(DatasetException.Cause.USAGE, assertRejected(dir, 3, "is a directory").cause());
+    }
+
+    @Test
+    void problemsInsideTheFileAreDataProblems() {
+        byte[] content = idx(PAYLOAD, DIMS);
+        content[0] = 0x12;
+        assertEquals(DatasetException.Cause.DATA,
+                assertRejected(write(dir.resolve("bad"), content), 3, "bad magic number").cause());
+        assertEquals(DatasetException.Cause.DATA, assertRejected(write(dir.resolve("short"),
+                idx(Arrays.copyOf(PAYLOAD, 20), DIMS)), 3, "payload truncated").cause());
+        assertEquals(DatasetException.Cause.USAGE, assertRejected(dir.resolve("absent"), 3, "not found").cause());
+    }
 }

@@ -41,6 +41,18 @@ class ImageCacheFileTest {
         return digest;
     }
 
+    private static final String COMMONS = "commons-imaging-test";
+    private static final String LIBJPEG = "libjpeg-test+exif-orientation";
+
+    /** The entry of slot {@code slot} in {@link #writeSample}: slot 2 undecodable, slot 3 another recipe. */
+    private static ImageCacheFile.Entry sampleEntry(int slot) {
+        String name = "image-" + slot + "-é.jpg";
+        if (slot == 2) {
+            return new ImageCacheFile.Entry(name, ImageCacheFile.Status.UNDECODABLE, "Error parsing JPEG");
+        }
+        return ImageCacheFile.Entry.decoded(name, slot == 3 ? LIBJPEG : COMMONS);
+    }
+
     /** Five images, slot 2 undecodable, written in parallel and out of order. */
     private Path writeSample() throws IOException {
         Path target = dir.resolve("sample.imgcache");
@@ -54,7 +66,7 @@ class ImageCacheFileTest {
                 }
             });
             for (int slot = 0; slot < 5; slot++) {
-                entries.add(new ImageCacheFile.Entry("image-" + slot + "-é.jpg", slot == 2 ? "Error parsing JPEG" : null));
+                entries.add(sampleEntry(slot));
             }
             writer.commit(entries, digest(1), digest(2));
         }
@@ -70,6 +82,11 @@ class ImageCacheFileTest {
         assertEquals("image-3-é.jpg", contents.entries().get(3).name());
         assertNull(contents.entries().get(3).failure());
         assertEquals("Error parsing JPEG", contents.entries().get(2).failure());
+        for (int slot = 0; slot < 5; slot++) {
+            assertEquals(sampleEntry(slot), contents.entries().get(slot), "slot " + slot);
+        }
+        assertEquals(LIBJPEG, contents.entries().get(3).recipe());
+        assertNull(contents.entries().get(2).recipe());
         assertArrayEquals(digest(1), contents.key());
         assertArrayEquals(digest(2), contents.contentDigest());
         byte[] copy = new byte[SHAPE.size() + 3];
@@ -108,7 +125,7 @@ class ImageCacheFileTest {
         Path target = writeSample();
         try (ImageCacheFile.Writer writer = ImageCacheFile.Writer.create(target, SHAPE, 1)) {
             writer.writeImage(0, pixels(9));
-            writer.commit(List.of(new ImageCacheFile.Entry("only.png", null)), digest(3), digest(4));
+            writer.commit(List.of(ImageCacheFile.Entry.decoded("only.png", COMMONS)), digest(3), digest(4));
         }
         ImageCacheFile.Contents contents = ImageCacheFile.read(target);
         assertEquals(1, contents.entries().size());
@@ -121,7 +138,7 @@ class ImageCacheFileTest {
             assertThrows(IndexOutOfBoundsException.class, () -> writer.writeImage(2, pixels(0)));
             assertThrows(IllegalArgumentException.class, () -> writer.writeImage(0, new byte[3]));
             assertThrows(IllegalArgumentException.class,
-                    () -> writer.commit(List.of(new ImageCacheFile.Entry("a.png", null)), digest(0), digest(0)));
+                    () -> writer.commit(List.of(ImageCacheFile.Entry.decoded("a.png", COMMONS)), digest(0), digest(0)));
         }
     }
 
@@ -173,17 +190,54 @@ class ImageCacheFileTest {
         assertTrue(e.getMessage().contains("undecodable"), e.getMessage());
     }
 
+    /** Where the first entry's status byte is: after the recipe table (recipes in first-use order) and the name. */
+    private static long firstStatusByte() {
+        long at = ImageCacheFile.HEADER_BYTES + 5L * SHAPE.size() + 2;
+        for (String recipe : List.of(COMMONS, LIBJPEG)) {
+            at += 2 + recipe.getBytes(StandardCharsets.UTF_8).length;
+        }
+        return at + 2 + "image-0-é.jpg".getBytes(StandardCharsets.UTF_8).length;
+    }
+
     @Test
     void rejectsABadStatusByte() throws IOException {
         Path file = writeSample();
-        long indexOffset = ImageCacheFile.HEADER_BYTES + 5L * SHAPE.size();
-        int nameLength = "image-0-é.jpg".getBytes(StandardCharsets.UTF_8).length;
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            raf.seek(indexOffset + 2 + nameLength);
+            raf.seek(firstStatusByte());
+            assertEquals(0, raf.read(), "the first entry's status is decoded");
+            raf.seek(firstStatusByte());
             raf.write(7);
         }
         CacheFormatException e = assertThrows(CacheFormatException.class, () -> ImageCacheFile.read(file));
         assertTrue(e.getMessage().contains("status 7"), e.getMessage());
+    }
+
+    @Test
+    void rejectsARecipeIndexBeyondTheTable() throws IOException {
+        Path file = writeSample();
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek(firstStatusByte() + 1);
+            raf.writeShort(2);
+        }
+        CacheFormatException e = assertThrows(CacheFormatException.class, () -> ImageCacheFile.read(file));
+        assertTrue(e.getMessage().contains("names recipe 2 of 2"), e.getMessage());
+    }
+
+    @Test
+    void keepsUnreadableEntriesApartFromUndecodableOnes() throws IOException {
+        Path target = dir.resolve("links.imgcache");
+        List<ImageCacheFile.Entry> entries = List.of(
+                ImageCacheFile.Entry.decoded("a.jpg", COMMONS),
+                new ImageCacheFile.Entry("cats/loop", ImageCacheFile.Status.UNREADABLE, "a symbolic link loop"),
+                new ImageCacheFile.Entry("b\\xff.jpg", ImageCacheFile.Status.UNDECODABLE, "not a JPEG or PNG file"));
+        try (ImageCacheFile.Writer writer = ImageCacheFile.Writer.create(target, SHAPE, 3)) {
+            writer.writeImage(0, pixels(0));
+            writer.commit(entries, digest(5), digest(6));
+        }
+        ImageCacheFile.Contents contents = ImageCacheFile.read(target);
+        assertEquals(entries, contents.entries());
+        assertEquals(ImageCacheFile.Status.UNREADABLE, contents.entries().get(1).status());
+        assertEquals("a symbolic link loop", contents.entries().get(1).failure());
     }
 
     @Test

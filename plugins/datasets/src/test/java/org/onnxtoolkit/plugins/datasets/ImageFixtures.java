@@ -119,6 +119,77 @@ final class ImageFixtures {
         }
     }
 
+    /**
+     * A 16-bit-per-sample RGB PNG of {@code samples} ({@code 3 * width * height} values in 0-65535, row-major,
+     * interleaved), written by ImageIO (PIL cannot write 16-bit colour PNGs).
+     */
+    static byte[] rgb16Png(int width, int height, int[] samples) {
+        java.awt.color.ColorSpace srgb = java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB);
+        java.awt.image.ComponentColorModel model = new java.awt.image.ComponentColorModel(srgb, new int[] {16, 16, 16},
+                false, false, java.awt.Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
+        WritableRaster raster = model.createCompatibleWritableRaster(width, height);
+        raster.setPixels(0, 0, width, height, samples);
+        return png(new BufferedImage(model, raster, false, null));
+    }
+
+    /**
+     * {@code jpeg} with the marker of its frame header (SOF) replaced by {@code 0xff, marker}: a baseline file
+     * with {@code 0xc1} is a valid extended-sequential (SOF1) JPEG, since SOF1 allows everything SOF0 does.
+     */
+    static byte[] withFrameMarker(byte[] jpeg, int marker) {
+        byte[] copy = jpeg.clone();
+        copy[frameHeaderOffset(copy) + 1] = (byte) marker;
+        return copy;
+    }
+
+    /** {@code jpeg} with the sample precision in its frame header set to {@code bits}. */
+    static byte[] withPrecision(byte[] jpeg, int bits) {
+        byte[] copy = jpeg.clone();
+        copy[frameHeaderOffset(copy) + 4] = (byte) bits;
+        return copy;
+    }
+
+    /** {@code jpeg} with its frame header's height and width replaced (the data is not changed). */
+    static byte[] withDeclaredSize(byte[] jpeg, int width, int height) {
+        byte[] copy = jpeg.clone();
+        int at = frameHeaderOffset(copy);
+        copy[at + 5] = (byte) (height >> 8);
+        copy[at + 6] = (byte) height;
+        copy[at + 7] = (byte) (width >> 8);
+        copy[at + 8] = (byte) width;
+        return copy;
+    }
+
+    /** {@code jpeg} with two stray bytes before its first scan (SOS), as some cameras write: no pixel is lost. */
+    static byte[] withStrayBytesBeforeScan(byte[] jpeg) {
+        int at = 2;
+        while ((jpeg[at + 1] & 0xff) != 0xda) {
+            at += 2 + ((jpeg[at + 2] & 0xff) << 8 | jpeg[at + 3] & 0xff);
+        }
+        byte[] copy = new byte[jpeg.length + 2];
+        System.arraycopy(jpeg, 0, copy, 0, at);
+        copy[at] = 0x12;
+        copy[at + 1] = 0x34;
+        System.arraycopy(jpeg, at, copy, at + 2, jpeg.length - at);
+        return copy;
+    }
+
+    /** Where the frame header's 0xff byte is: walks the marker segments from the start, never scanning data. */
+    private static int frameHeaderOffset(byte[] jpeg) {
+        int at = 2;
+        while (at + 4 <= jpeg.length && (jpeg[at] & 0xff) == 0xff) {
+            int marker = jpeg[at + 1] & 0xff;
+            if (marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc) {
+                return at;
+            }
+            if (marker == 0xda) {
+                break;
+            }
+            at += 2 + ((jpeg[at + 2] & 0xff) << 8 | jpeg[at + 3] & 0xff);
+        }
+        throw new IllegalArgumentException("no frame header before the first scan");
+    }
+
     static byte[] randomBytes(int length, long seed) {
         byte[] bytes = new byte[length];
         new Random(seed).nextBytes(bytes);

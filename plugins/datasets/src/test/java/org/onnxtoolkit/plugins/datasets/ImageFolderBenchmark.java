@@ -14,11 +14,14 @@ import org.onnxtoolkit.api.spi.ImageShape;
 import org.onnxtoolkit.api.spi.ImageSplit;
 
 /**
- * Measures the {@code celeba} preset on CelebA-sized JPEGs (178x218, smooth gradients plus noise, quality 0.95):
- * the one-off decode into the cache, a later open from the cache, and one pass over every cached image. Not a
- * test; run it with
- * {@code java -cp plugins/datasets/target/test-classes:plugins/datasets/target/classes:<commons-imaging, io and
- * lang jars>:toolkit-api/target/classes org.onnxtoolkit.plugins.datasets.ImageFolderBenchmark [images] [rounds]}.
+ * Measures the {@code celeba} preset on CelebA-sized JPEGs (178x218, smooth gradients plus noise, quality 0.95,
+ * 4:2:0 chroma as CelebA's): the one-off decode into the cache, a later open from the cache, and one pass over
+ * every cached image; then, on one thread, the decode time per image of the dataset's decoder
+ * ({@link PhotoDecoder}, which sends these files to libjpeg) and of Commons Imaging alone, and the crop-and-resize
+ * time. Not a test; run it with
+ * {@code java -cp plugins/datasets/target/test-classes:plugins/datasets/target/classes:<commons-imaging, io, lang
+ * and TwelveMonkeys jars>:toolkit-api/target/classes org.onnxtoolkit.plugins.datasets.ImageFolderBenchmark
+ * [images] [rounds]} (the class path as {@code mvn dependency:build-classpath -pl plugins/datasets} prints it).
  */
 public final class ImageFolderBenchmark {
     private ImageFolderBenchmark() {
@@ -40,7 +43,7 @@ public final class ImageFolderBenchmark {
             }
             System.out.printf("wrote %d JPEGs (%.1f KiB each) in %.1f s; %d threads%n", count, bytes / 1024.0 / count,
                     seconds(start), threads);
-            CelebaDataset celeba = new CelebaDataset(new ImageFolderLoader(new CommonsImagingDecoder(), threads));
+            CelebaDataset celeba = new CelebaDataset(new ImageFolderLoader(new PhotoDecoder(), threads));
             for (int round = 1; round <= rounds; round++) {
                 Path cache = root.resolve("cache-" + round);
                 DatasetOptions options = new DatasetOptions(images, null, 1, Map.of("cache-dir", cache.toString()));
@@ -70,28 +73,30 @@ public final class ImageFolderBenchmark {
         }
     }
 
-    /** Single-thread split of the per-image cost between decoding and crop-and-resize. */
+    /** Single-thread split of the per-image cost between decoding (by each decoder) and crop-and-resize. */
     private static void decodeOnly(Path images, int count) throws Exception {
-        CommonsImagingDecoder decoder = new CommonsImagingDecoder();
+        ImageDecoder[] decoders = {new PhotoDecoder(), new CommonsImagingDecoder()};
         ImageShape shape = new ImageShape(3, 64, 64);
         byte[] target = new byte[shape.size()];
-        long decodeNanos = 0;
-        long resizeNanos = 0;
         int n = Math.min(count, 300);
-        for (int i = 1; i <= n; i++) {
-            byte[] bytes = Files.readAllBytes(images.resolve(String.format("%06d.jpg", i)));
-            long t0 = System.nanoTime();
-            RgbImage image = decoder.decode(bytes);
-            long t1 = System.nanoTime();
-            ImageResampler.cropAndResize(image, 168, shape, target, 0);
-            long t2 = System.nanoTime();
-            if (i > 50) { // after warm-up
-                decodeNanos += t1 - t0;
-                resizeNanos += t2 - t1;
+        for (ImageDecoder decoder : decoders) {
+            long decodeNanos = 0;
+            long resizeNanos = 0;
+            for (int i = 1; i <= n; i++) {
+                byte[] bytes = Files.readAllBytes(images.resolve(String.format("%06d.jpg", i)));
+                long t0 = System.nanoTime();
+                RgbImage image = decoder.decode(bytes);
+                long t1 = System.nanoTime();
+                ImageResampler.cropAndResize(image, 168, shape, target, 0);
+                long t2 = System.nanoTime();
+                if (i > 50) { // after warm-up
+                    decodeNanos += t1 - t0;
+                    resizeNanos += t2 - t1;
+                }
             }
+            System.out.printf("one thread, %s: decode %.2f ms/image, crop+resize %.3f ms/image%n",
+                    decoder.getClass().getSimpleName(), decodeNanos / 1e6 / (n - 50), resizeNanos / 1e6 / (n - 50));
         }
-        System.out.printf("one thread: decode %.2f ms/image, crop+resize %.3f ms/image%n",
-                decodeNanos / 1e6 / (n - 50), resizeNanos / 1e6 / (n - 50));
     }
 
     private static long readAll(ImageSplit split) {

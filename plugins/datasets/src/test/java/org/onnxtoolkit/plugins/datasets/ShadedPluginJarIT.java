@@ -68,6 +68,7 @@ class ShadedPluginJarIT {
             assertEquals(List.of(), strays);
             assertNotNull(file.getEntry("META-INF/beans.xml"));
             assertNotNull(file.getEntry("META-INF/LICENSE.txt"));
+            assertNotNull(file.getEntry("META-INF/LICENSE-TwelveMonkeys.txt"));
             // The runtime lists each plugin jar with its title and version (toolkit plugins).
             Attributes manifest = file.getManifest().getMainAttributes();
             assertEquals("toolkit-plugin-datasets", manifest.getValue(Attributes.Name.IMPLEMENTATION_TITLE));
@@ -90,14 +91,28 @@ class ShadedPluginJarIT {
                     Files.size(jar), micros / 1000.0);
         }
         assertTrue(names.stream().anyMatch(name -> name.contains(".shaded.imaging.")), "Commons Imaging is shaded");
+        assertTrue(names.stream().anyMatch(name -> name.contains(".shaded.twelvemonkeys.imageio.plugins.jpeg.")),
+                "TwelveMonkeys is shaded");
     }
 
+    /**
+     * Through the shaded jar, where ImageIO's service lookup cannot see TwelveMonkeys: a progressive JPEG, an
+     * extended-sequential one, a YCCK one and an EXIF-turned one decode through the privately registered reader.
+     */
     @Test
-    void theShadedDecoderOpensAFolder(@TempDir Path root) throws Exception {
+    void theShadedDecodersOpenAFolder(@TempDir Path root) throws Exception {
         Path images = root.resolve("images");
         ImageFixtures.write(images, "a.jpg", ImageFixtures.jpeg(ImageFixtures.photo(178, 218, 1)));
         ImageFixtures.write(images, "b.png", ImageFixtures.png(ImageFixtures.photo(100, 37, 2)));
         ImageFixtures.write(images, "c.jpg", ImageFixtures.jpeg(ImageFixtures.photo(64, 64, 3)));
+        ImageFixtures.write(images, "d-progressive.jpg", ImageFixtures.jpeg(ImageFixtures.photo(64, 48, 4), 0.9f, true));
+        ImageFixtures.write(images, "e-sof1.jpg",
+                ImageFixtures.withFrameMarker(ImageFixtures.jpeg(ImageFixtures.photo(64, 48, 5)), 0xc1));
+        for (String pillow : new String[] {"pil_sample_cmyk.jpg", "hopper_orientation_6.jpg"}) {
+            try (var in = ShadedPluginJarIT.class.getResourceAsStream("/pillow/" + pillow)) {
+                ImageFixtures.write(images, "f-" + pillow, in.readAllBytes());
+            }
+        }
         try (URLClassLoader loader = new URLClassLoader("plugins", new URL[] {jar().toUri().toURL()},
                 new RuntimeLikeParent())) {
             Class<?> type = Class.forName(ImageFolderDataset.class.getName(), true, loader);
@@ -105,7 +120,8 @@ class ShadedPluginJarIT {
             Dataset dataset = (Dataset) type.getConstructor().newInstance();
             DatasetSplits splits = dataset.open(new DatasetOptions(images, null, 1,
                     Map.of("cache-dir", root.resolve("cache").toString())));
-            assertEquals(3, splits.train().size() + splits.test().size());
+            assertEquals(7, splits.train().size() + splits.test().size());
+            assertEquals(List.of(), splits.notes(), "nothing was skipped");
         }
     }
 }
