@@ -51,10 +51,21 @@ public final class RunLock implements AutoCloseable {
      */
     public static RunLock acquire(Path runDir) throws IOException {
         Path file = runDir.resolve(FILE);
-        // NOFOLLOW_LINKS: a lock file replaced by a symbolic link must not make us create or truncate the
-        // file it points at.
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        if (Files.isSymbolicLink(file)) {
+            throw new TrainingException("lock file " + file + " is a symbolic link; a run's lock file is a plain"
+                    + " file (remove the link)");
+        }
+        FileChannel channel;
+        try {
+            // NOFOLLOW_LINKS: a link put there after the check above must not make us create or truncate the
+            // file it points at.
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.FileSystemException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IOException("cannot open lock file " + file + " (" + RunFiles.reason(e) + ")", e);
+        }
         FileLock lock;
         try {
             lock = channel.tryLock();

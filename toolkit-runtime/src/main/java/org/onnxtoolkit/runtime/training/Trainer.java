@@ -2,6 +2,7 @@ package org.onnxtoolkit.runtime.training;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -206,13 +207,25 @@ public final class Trainer {
         }
     }
 
-    /** "FILE is damaged: what is wrong", from a parse error or from a record's check of its values. */
+    /** "FILE is damaged: what is wrong (at where)", from a parse error or from a record's check of its values. */
     private static IOException damaged(Path file, JsonProcessingException e) {
         Throwable cause = e.getCause();
-        String problem = cause instanceof IllegalArgumentException || cause instanceof NullPointerException
-                ? String.valueOf(cause.getMessage()) : e.getOriginalMessage();
+        boolean check = cause instanceof IllegalArgumentException || cause instanceof NullPointerException;
+        String problem = check ? String.valueOf(cause.getMessage()) : e.getOriginalMessage();
         int nl = problem.indexOf('\n');
-        return new IOException(file + " is damaged: " + (nl >= 0 ? problem.substring(0, nl) : problem).trim(), e);
+        problem = (nl >= 0 ? problem.substring(0, nl) : problem).trim();
+        if (!check && e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            StringBuilder at = new StringBuilder();
+            for (JsonMappingException.Reference r : m.getPath()) {
+                if (r.getFieldName() != null) {
+                    at.append(at.length() == 0 ? "" : ".").append(r.getFieldName());
+                } else if (r.getIndex() >= 0) {
+                    at.append('[').append(r.getIndex()).append(']');
+                }
+            }
+            problem += " (at " + at + ")";
+        }
+        return new IOException(file + " is damaged: " + problem, e);
     }
 
     /**
