@@ -55,13 +55,14 @@ public record RunState(@JsonProperty(required = true) int completedEpochs,
         require(completedEpochs >= 0, "completedEpochs is " + completedEpochs + "; it cannot be negative");
         require(batchesDone >= 0, "batchesDone is " + batchesDone + "; it cannot be negative");
         require(step >= 0, "step is " + step + "; it cannot be negative");
-        require(step >= (long) completedEpochs + batchesDone, "step is " + step + " but " + completedEpochs
-                + " epochs and " + batchesDone + " batches are done (every epoch has at least one step)");
+        require(step >= (long) completedEpochs + batchesDone, "step is " + step + " but " + epochs(completedEpochs)
+                + " and " + batchesDone + " batches are done (every epoch has at least one step)");
         require(checkpoint != null, "it names no checkpoint");
         requirePlainFileName(checkpoint);
         List<String> expected = checkpointNames(completedEpochs, batchesDone);
-        require(expected.contains(checkpoint), "it names checkpoint '" + checkpoint + "', but after " + completedEpochs
-                + " epochs and " + batchesDone + " batches the checkpoint is " + String.join(" or ", expected));
+        require(expected.contains(checkpoint), "it names checkpoint '" + checkpoint + "', but after "
+                + epochs(completedEpochs) + " and " + batchesDone + " batches the checkpoint is "
+                + String.join(" or ", expected));
         require(checkpointSha256 == null || SHA256.matcher(checkpointSha256).matches(),
                 "checkpointSha256 is not 64 lower-case hex digits");
         requireFinite("partialLoss", partialLoss);
@@ -79,7 +80,7 @@ public record RunState(@JsonProperty(required = true) int completedEpochs,
         require(history != null, "it has no history");
         history = List.copyOf(history);
         require(history.size() == completedEpochs, "its history has " + history.size() + " rows but "
-                + completedEpochs + " epochs are completed");
+                + epochs(completedEpochs) + (completedEpochs == 1 ? " is" : " are") + " completed");
         for (int i = 0; i < history.size(); i++) {
             checkRow(history.get(i), i + 1);
         }
@@ -154,7 +155,7 @@ public record RunState(@JsonProperty(required = true) int completedEpochs,
                 + batchesDone + " full batches of " + batchSize + " images are done");
         if (!dataChangedOnce) {
             long expected = (long) completedEpochs * batchesPerEpoch + batchesDone;
-            require(step == expected, "step is " + step + " but " + completedEpochs + " epochs of " + batchesPerEpoch
+            require(step == expected, "step is " + step + " but " + epochs(completedEpochs) + " of " + batchesPerEpoch
                     + " batches and " + batchesDone + " more batches make " + expected);
         }
     }
@@ -177,6 +178,10 @@ public record RunState(@JsonProperty(required = true) int completedEpochs,
                 && name.indexOf('/') < 0 && name.indexOf('\\') < 0 && name.indexOf('\0') < 0;
         require(plain, "checkpoint '" + name.replaceAll("\\p{Cntrl}", "?")
                 + "' is not a plain file name inside the run's checkpoints/ folder");
+    }
+
+    private static String epochs(int n) {
+        return n + (n == 1 ? " epoch" : " epochs");
     }
 
     private static void requireFinite(String what, double v) {

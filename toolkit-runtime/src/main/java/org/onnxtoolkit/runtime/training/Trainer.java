@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -296,6 +297,8 @@ public final class Trainer {
                 listener.info("resuming " + runDir + ": no epoch was completed yet, starting again from the seed");
                 return fromSeed();
             }
+            // A crash between writing state.json and removing the older checkpoint leaves that one behind.
+            removeCheckpointsBut(state.checkpoint());
             if (!checked.verified()) {
                 listener.info("note: " + STATE_JSON + " was written by an earlier toolkit version and records no"
                         + " checkpoint hash; " + checked.checkpoint() + " is used unverified");
@@ -494,14 +497,17 @@ public final class Trainer {
     /**
      * Writes the models of a run whose epochs are all trained ({@code state} names the last epoch's
      * checkpoint, from which {@code session} was opened or which it just wrote), any missing picture of the
-     * last epoch, {@code metrics.csv} from the history, and then marks the run complete.
+     * last epoch and a missing or different {@code metrics.csv} (from the history), and then marks the run
+     * complete. Files already right are not rewritten, so that on a full disk the failure names the model.
      */
     private void finish(TrainingSession session, RunState state, RunOutputs outputs) throws IOException {
         int epoch = state.completedEpochs();
         if (!RunOutputs.epochPictures(epoch).stream().allMatch(f -> Files.isRegularFile(runDir.resolve(f)))) {
             outputs.epochPictures(epoch, session, state.history());
         }
-        writeMetrics(state.history());
+        if (!Arrays.equals(metricsCsv(state.history()), readIfPresent(runDir.resolve(METRICS_CSV)))) {
+            writeMetrics(state.history());
+        }
         CrashPoints.reached("export");
         outputs.export(session, last(state.history()));
         writeState(state.completed());
@@ -583,13 +589,18 @@ public final class Trainer {
         RunState stamped = state.withCheckpointSha256(sha256[0]);
         writeState(stamped);
         CrashPoints.reached("state-written:" + stage);
-        try (Stream<Path> files = Files.list(dir)) {
+        removeCheckpointsBut(state.checkpoint());
+        return stamped;
+    }
+
+    /** Removes every checkpoint but {@code keep}: state.json names no other, and none is ever used again. */
+    private void removeCheckpointsBut(String keep) throws IOException {
+        try (Stream<Path> files = Files.list(runDir.resolve(CHECKPOINTS))) {
             for (Path old : files.filter(f -> f.getFileName().toString().endsWith(".ckpt")
-                    && !f.getFileName().toString().equals(state.checkpoint())).toList()) {
+                    && !f.getFileName().toString().equals(keep)).toList()) {
                 Files.deleteIfExists(old);
             }
         }
-        return stamped;
     }
 
     private void writeState(RunState state) throws IOException {
@@ -598,12 +609,22 @@ public final class Trainer {
     }
 
     private void writeMetrics(List<EpochMetrics> history) throws IOException {
+        byte[] csv = metricsCsv(history);
+        Path file = runDir.resolve(METRICS_CSV);
+        RunFiles.writing(file, () -> AtomicFiles.write(file, csv));
+    }
+
+    /** {@code metrics.csv} for these epochs. */
+    private static byte[] metricsCsv(List<EpochMetrics> history) {
         StringBuilder sb = new StringBuilder(EpochMetrics.CSV_HEADER).append('\n');
         for (EpochMetrics m : history) {
             sb.append(m.toCsv()).append('\n');
         }
-        Path file = runDir.resolve(METRICS_CSV);
-        RunFiles.writing(file, () -> AtomicFiles.write(file, sb.toString().getBytes(StandardCharsets.UTF_8)));
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] readIfPresent(Path file) throws IOException {
+        return Files.isRegularFile(file) ? Files.readAllBytes(file) : null;
     }
 
     static void writeJson(Path file, Object value) throws IOException {
