@@ -115,14 +115,14 @@ public record RunState(@JsonProperty(required = true) int completedEpochs,
     }
 
     /**
-     * The name of the checkpoint written {@code batchesDone} batches into epoch {@code epoch} (1-based): on
-     * interruption {@code epoch-EEE-batch-BBBBB.ckpt}, at the end of the epoch ({@code batchesDone == 0},
-     * {@code epoch} being the epoch just completed) {@code epoch-EEE.ckpt}.
+     * The name of the checkpoint written on interruption {@code batchesDone} batches into epoch {@code epoch}
+     * (1-based): {@code epoch-EEE-batch-BBBBB.ckpt}.
      */
     static String checkpointName(int epoch, int batchesDone) {
         return String.format(Locale.ROOT, "epoch-%03d-batch-%05d.ckpt", epoch, batchesDone);
     }
 
+    /** The name of the checkpoint written at the end of epoch {@code epoch} (1-based): {@code epoch-EEE.ckpt}. */
     static String epochCheckpointName(int epoch) {
         return String.format(Locale.ROOT, "epoch-%03d.ckpt", epoch);
     }

@@ -257,12 +257,25 @@ public final class Trainer {
      *                        completed an epoch, and starts again from the seed)
      * @param allowDataChange continue even when the data's fingerprint differs from the record's (the
      *                        change is recorded in {@code run.json})
-     * @throws TrainingException when the data changed and that was not allowed, or the state does not fit
-     *                           the data; nothing is written then
+     * @throws TrainingException        when the data changed and that was not allowed, or the state does not
+     *                                  fit the data; nothing is written then
+     * @throws IllegalArgumentException when the run stopped inside an epoch and this trainer's settings end
+     *                                  the run before it (the caller checks {@code --epochs} first)
      */
     public Result resume(Trainer.RunRecord record, ResumeChecks.CheckedState checked, boolean allowDataChange)
             throws IOException {
         RunState state = checked == null ? null : checked.state();
+        if (state != null && state.batchesDone() > 0 && config.epochs() <= state.completedEpochs()) {
+            // Exporting would publish the parameters of half an epoch as the model of the whole run.
+            throw new IllegalArgumentException("the run stopped in epoch " + (state.completedEpochs() + 1)
+                    + "; it cannot end after " + config.epochs() + " epochs");
+        }
+        if (state != null && state.completedEpochs() >= config.epochs() && !Boolean.FALSE.equals(state.complete())
+                && missingOutputs(state.completedEpochs()).isEmpty()) {
+            // Nothing to train or write: the data need not be the same, and the folder is left as it is.
+            listener.info("run already completed " + state.completedEpochs() + " epochs");
+            return new Result(runDir, state.completedEpochs(), false, last(state.history()));
+        }
         DataChange change = dataChange(record, state);
         if (change != null && !allowDataChange) {
             throw new TrainingException("cannot resume: the data changed since this run started (" + change.change()
@@ -305,10 +318,6 @@ public final class Trainer {
             }
             if (state.completedEpochs() >= config.epochs()) {
                 List<String> missing = missingOutputs(state.completedEpochs());
-                if (!Boolean.FALSE.equals(state.complete()) && missing.isEmpty()) {
-                    listener.info("run already completed " + state.completedEpochs() + " epochs");
-                    return new Result(runDir, state.completedEpochs(), false, last(state.history()));
-                }
                 listener.info("the run's " + state.completedEpochs() + " epochs are trained but "
                         + (missing.isEmpty() ? "its models were not all written" : String.join(", ", missing)
                         + (missing.size() == 1 ? " is" : " are") + " missing") + "; writing them from "
