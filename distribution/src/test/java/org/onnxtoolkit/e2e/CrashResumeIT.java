@@ -175,16 +175,18 @@ class CrashResumeIT {
     @Test
     void twoQuickInterruptsDuringLongStepsQuitAtOnce() throws Exception {
         Path straight = tmp.resolve("straight");
-        // Steps of about 0.2 s: the second signal comes while the first one waits for the step to end.
-        String[] big = {"--epochs", "2", "--latent", "2", "-D", "train-size=8000", "-D", "test-size=300",
-                "--batch-size", "2000"};
+        // Steps of 0.2 s or more: the second signal, 20 ms after the first, comes while the trainer finishes
+        // the step (and then writes the checkpoint) the first one asked it to stop after.
+        String[] big = {"--epochs", "2", "--latent", "2", "-D", "train-size=16000", "-D", "test-size=300",
+                "--batch-size", "4000"};
         assertEquals(0, Cli.run(args(straight, big)).exitCode());
         Path run = tmp.resolve("run");
         try (ToolkitProcess p = ToolkitProcess.start(tmp, List.of(), args(run, big))) {
             assertTrue(p.awaitCondition(() -> Files.exists(run.resolve("checkpoints/initial.ckpt")), 120_000),
                     p.toString());
-            p.signal("INT");
-            p.signal("INT");
+            Process twice = new ProcessBuilder("sh", "-c", "kill -INT " + p.pid() + "; sleep 0.02; kill -INT " + p.pid())
+                    .start();
+            assertEquals(0, twice.waitFor());
             assertEquals(130, p.waitFor(), p.toString());
             assertTrue(p.err().contains("interrupted again: quitting at once"), p.err());
             System.out.println("[crash-resume] two SIGINTs back to back -> " + describe(run));
