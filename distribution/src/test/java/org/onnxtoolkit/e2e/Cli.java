@@ -36,11 +36,7 @@ final class Cli {
      * logging included, not only what the CLI prints.
      */
     static Result runInNewJvm(Path workDir, String... args) throws IOException, InterruptedException {
-        Path home = Path.of(System.getProperty("toolkit.home"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.awt.headless=true", "-Dtoolkit.home=" + home, "-cp", home.resolve("lib") + "/*",
-                "org.onnxtoolkit.runtime.cli.ToolkitCli"));
-        command.addAll(List.of(args));
+        List<String> command = javaCommand(List.of(), args);
         Path out = Files.createTempFile(workDir, "out", ".txt");
         Path err = Files.createTempFile(workDir, "err", ".txt");
         Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectOutput(out.toFile())
@@ -51,5 +47,19 @@ final class Cli {
         }
         return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The java command line of the {@code ./toolkit} launcher (the assembled distribution's {@code lib/}),
+     * with {@code jvmOptions} (for example {@code -Dtoolkit.test.haltAt=export}) before the main class.
+     */
+    static List<String> javaCommand(List<String> jvmOptions, String... args) {
+        Path home = Path.of(System.getProperty("toolkit.home"));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.awt.headless=true", "-Dtoolkit.home=" + home));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", home.resolve("lib") + "/*", "org.onnxtoolkit.runtime.cli.ToolkitCli"));
+        command.addAll(List.of(args));
+        return command;
     }
 }

@@ -26,8 +26,11 @@ import org.onnxtoolkit.runtime.model.ModelGraphs;
 import org.onnxtoolkit.runtime.ort.SessionConfig;
 import org.onnxtoolkit.runtime.plugins.PluginInfo;
 import org.onnxtoolkit.runtime.plugins.PluginRegistry;
+import org.onnxtoolkit.runtime.training.ResumeChecks;
 import org.onnxtoolkit.runtime.training.RunConfig;
+import org.onnxtoolkit.runtime.training.RunLock;
 import org.onnxtoolkit.runtime.training.Trainer;
+import org.onnxtoolkit.runtime.training.TrainingException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,7 +46,8 @@ import picocli.CommandLine.Option;
                 "  ./toolkit train --arch conv-vae                   # blog preset on 64x64 RGB shapes",
                 "  ./toolkit train --arch conv-vae --preset vanilla --dataset celeba --data-dir ~/celeba",
                 "  ./toolkit train --arch conv-vae --dataset image-folder --data-dir ~/photos --image-size 64 --crop 160",
-                "  ./toolkit train --resume runs/20261121-101500-mlp-vae-shapes"})
+                "  ./toolkit train --resume runs/20261121-101500-mlp-vae-shapes",
+                "", "Exit codes: 0 done, 1 a runtime failure or a damaged run folder, 2 a usage error, 130 interrupted."})
 final class TrainCommand implements Callable<Integer> {
     static final String DEFAULT_ARCH = "mlp-vae";
     static final String DEFAULT_DATASET = "shapes";
@@ -117,10 +121,18 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = {"-D", "--dataset-option"}, paramLabel = "KEY=VALUE", description = "any dataset option (shapes: train-size, test-size)")
     Map<String, String> datasetOptions = new LinkedHashMap<>();
 
+    @Option(names = "--allow-data-change", description = "with --resume: continue even though the data changed since"
+            + " the run started (the change is recorded in run.json)")
+    boolean allowDataChange;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        RunConfig resumed = resume != null ? resumedConfig(resume) : null;
+        if (allowDataChange && resume == null) {
+            throw new UsageException("--allow-data-change only applies to --resume");
+        }
+        Trainer.RunRecord record = resume != null ? resumedRecord(resume) : null;
+        RunConfig resumed = record != null ? resumedConfig(record) : null;
         Path runDir = resume != null ? resume : this.out != null ? this.out : defaultRunDir(choice.arch, choice.dataset);
         if (resume == null) {
             checkFlags();
@@ -133,6 +145,33 @@ final class TrainCommand implements Callable<Integer> {
         SessionConfig sessionConfig = SessionConfig.cpu()
                 .withIntraOpThreads(resumed != null ? resumed.threads() : threads)
                 .withDevice(Devices.parseAndCheck(resumed != null ? resumed.device() : device));
+        RunLock lock = null;
+        try {
+            ResumeChecks.CheckedState checked = null;
+            if (resume != null) {
+                // The lock comes before reading state.json: a running trainer replaces it under our feet.
+                lock = RunLock.acquire(runDir);
+                checked = ResumeChecks.readState(runDir);
+                if (checked != null && checked.state().batchesDone() > 0
+                        && resumed.epochs() <= checked.state().completedEpochs()) {
+                    throw new UsageException("--epochs " + resumed.epochs() + ": the run stopped in the middle of epoch "
+                            + (checked.state().completedEpochs() + 1) + "; give --epochs "
+                            + (checked.state().completedEpochs() + 1) + " or more");
+                }
+            }
+            return train(out, runDir, resumed, record, checked, sessionConfig, lock);
+        } finally {
+            if (lock != null) {
+                lock.close();
+            }
+        }
+    }
+
+    /** Opens plugins and data and runs the trainer; a new run takes the folder's lock here, before writing. */
+    private int train(PrintWriter out, Path runDir, RunConfig resumed, Trainer.RunRecord record,
+                      ResumeChecks.CheckedState checked, SessionConfig sessionConfig, RunLock resumeLock)
+            throws IOException {
+        RunLock newRunLock = null;
         try (PluginRegistry plugins = Toolkit.plugins(common.pluginsDir)) {
             String archId = resumed != null ? resumed.architecture() : choice.arch;
             String datasetId = resumed != null ? resumed.dataset() : choice.dataset;
@@ -151,7 +190,7 @@ final class TrainCommand implements Callable<Integer> {
                 splits = data.open(new DatasetOptions(dataDirText == null ? null : Path.of(dataDirText),
                         architecture.preferredImageShape(archOpts), runSeed, dataGiven, new ConsoleDatasetProgress(out)));
             } catch (DatasetException e) {
-                throw new UsageException(e.getMessage(), e);
+                throw datasetFailure(e);
             }
             LatentModel model = Lookup.create(architecture, archOpts, splits.train().shape());
             RunConfig config = resumed != null ? resumed
@@ -170,6 +209,14 @@ final class TrainCommand implements Callable<Integer> {
                 out.println("artifacts: " + resolved.source().name().toLowerCase(java.util.Locale.ROOT) + " "
                         + resolved.directory());
             }
+            if (resumeLock == null) {
+                Files.createDirectories(runDir);
+                newRunLock = RunLock.acquire(runDir);
+                if (!isEmptyDir(runDir)) {
+                    throw new UsageException("run folder " + runDir + " was filled by another process while this"
+                            + " one prepared; continue it with --resume " + runDir + " or choose another --out");
+                }
+            }
             out.printf("training %s on %s (%s, %d train / %d test images) with %s for %d epochs -> %s%n",
                     architecture.id(), data.id(), splits.train().shape(), limit(splits.train().size(), config.maxTrainImages()),
                     limit(splits.test().size(), config.maxTestImages()), objectivePlugin.id(), config.epochs(), runDir);
@@ -178,15 +225,20 @@ final class TrainCommand implements Callable<Integer> {
             }
             out.flush();
             AtomicBoolean stop = new AtomicBoolean();
+            PrintWriter err = spec.commandLine().getErr();
             Interrupts.onInterrupt(() -> {
-                if (!stop.getAndSet(true)) {
-                    spec.commandLine().getErr().println("toolkit: stopping after this step; writing a checkpoint...");
-                    spec.commandLine().getErr().flush();
-                }
+                stop.set(true);
+                err.println("toolkit: stopping after this step; writing a checkpoint... (press Ctrl-C again to quit"
+                        + " at once)");
+                err.flush();
+            }, () -> {
+                err.println("toolkit: interrupted again: quitting at once; the last checkpoint in "
+                        + runDir.resolve(Trainer.CHECKPOINTS) + " is intact (continue with --resume " + runDir + ")");
+                err.flush();
             });
             Trainer trainer = new Trainer(config, graphs, resolved.artifacts(), splits, provenance, sessionConfig, runDir,
                     new ConsoleProgress(out), stop::get);
-            Trainer.Result result = trainer.run();
+            Trainer.Result result = resumeLock == null ? trainer.start() : trainer.resume(record, checked, allowDataChange);
             if (result.interrupted()) {
                 return ToolkitCli.INTERRUPTED;
             }
@@ -195,7 +247,20 @@ final class TrainCommand implements Callable<Integer> {
                         result.completedEpochs(), result.last().testNegElbo(), runDir);
             }
             return ToolkitCli.OK;
+        } finally {
+            if (newRunLock != null) {
+                newRunLock.close();
+            }
         }
+    }
+
+    /**
+     * A dataset that cannot be opened: the user's request ({@link DatasetException.Cause#USAGE}, exit 2) or the
+     * content of its files ({@link DatasetException.Cause#DATA}, exit 1).
+     */
+    static RuntimeException datasetFailure(DatasetException e) {
+        return e.cause() == DatasetException.Cause.DATA ? new TrainingException(e.getMessage(), e)
+                : new UsageException(e.getMessage(), e);
     }
 
     /** Rejects impossible values of the plain flags before any plugin is loaded. */
@@ -244,7 +309,8 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private RunConfig resumedConfig(Path dir) throws IOException {
+    /** The run record of the folder to resume, after checking that no flag asks to change it. */
+    private Trainer.RunRecord resumedRecord(Path dir) throws IOException {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
         for (String name : new String[] {"--arch", "--dataset", "--data-dir", "--objective", "--batch-size", "--lr",
                 "--latent", "--hidden", "--preset", "--image-size", "--crop", "--skip-corrupt", "--kl-weight", "--seed", "--out", "--max-train", "--max-test",
@@ -254,12 +320,21 @@ final class TrainCommand implements Callable<Integer> {
                         + " cannot be changed (only --epochs, --device, --threads)");
             }
         }
-        Trainer.RunRecord record = Trainer.readRunRecord(dir);
+        return Trainer.readRunRecord(dir);
+    }
+
+    /** The stored settings, with the three that may change on resume taken from the flags. */
+    private RunConfig resumedConfig(Trainer.RunRecord record) {
+        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
         RunConfig c = record.config();
-        return new RunConfig(c.architecture(), c.architectureOptions(), c.dataset(), c.dataDir(), c.datasetOptions(),
-                c.objective(), epochs != null ? epochs : c.epochs(), c.batchSize(), c.learningRate(), c.klWeight(),
-                c.seed(), pr.hasMatchedOption("--device") ? device : c.device(),
-                pr.hasMatchedOption("--threads") ? threads : c.threads(), c.maxTrainImages(), c.maxTestImages());
+        try {
+            return new RunConfig(c.architecture(), c.architectureOptions(), c.dataset(), c.dataDir(), c.datasetOptions(),
+                    c.objective(), epochs != null ? epochs : c.epochs(), c.batchSize(), c.learningRate(), c.klWeight(),
+                    c.seed(), pr.hasMatchedOption("--device") ? device : c.device(),
+                    pr.hasMatchedOption("--threads") ? threads : c.threads(), c.maxTrainImages(), c.maxTestImages());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
     }
 
     private static Map<String, String> provenance(PluginRegistry plugins, RunConfig config, DatasetSplits splits,
@@ -286,12 +361,13 @@ final class TrainCommand implements Callable<Integer> {
         return Path.of("runs", stamp + "-" + arch + "-" + dataset);
     }
 
+    /** Whether {@code dir} is a folder with nothing in it but a run lock (left by a start that failed early). */
     private static boolean isEmptyDir(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return false;
         }
         try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
+            return s.allMatch(f -> f.getFileName().toString().equals(RunLock.FILE));
         }
     }
 

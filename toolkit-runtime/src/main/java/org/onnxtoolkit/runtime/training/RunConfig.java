@@ -28,6 +28,12 @@ public record RunConfig(String architecture, SortedMap<String, String> architect
                         int batchSize, double learningRate, double klWeight, long seed, String device, int threads,
                         int maxTrainImages, int maxTestImages) {
     public RunConfig {
+        for (String[] id : new String[][] {{"architecture", architecture}, {"dataset", dataset},
+                {"objective", objective}, {"device", device}}) {
+            if (id[1] == null || id[1].isBlank()) {
+                throw new IllegalArgumentException("the " + id[0] + " is missing");
+            }
+        }
         architectureOptions = new TreeMap<>(architectureOptions == null ? Map.of() : architectureOptions);
         datasetOptions = new TreeMap<>(datasetOptions == null ? Map.of() : datasetOptions);
         if (epochs < 1) {

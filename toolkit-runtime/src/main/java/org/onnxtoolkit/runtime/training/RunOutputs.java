@@ -83,6 +83,34 @@ public final class RunOutputs {
         return OnnxModelWriter.write(ModelAssembler.inference(graph, used), name, metadata);
     }
 
+    /** The pictures written for an epoch: {@code samples-NNN.png}, {@code reconstructions-NNN.png}, {@code loss.png}. */
+    static List<String> epochPictures(int epoch) {
+        return List.of(samplesPng(epoch), reconstructionsPng(epoch), LOSS_PNG);
+    }
+
+    /**
+     * What a finished run of {@code epochs} epochs has besides metrics and checkpoints: the last epoch's
+     * pictures, the models and, for a 2-D latent, the manifold.
+     */
+    static List<String> finalOutputs(int epochs, int latentSize) {
+        List<String> names = new ArrayList<>(epochPictures(epochs));
+        names.add(DECODER);
+        names.add(ENCODER);
+        if (latentSize == 2) {
+            names.add(MANIFOLD_PNG);
+        }
+        return names;
+    }
+
+    private static String samplesPng(int epoch) {
+        return String.format(java.util.Locale.ROOT, "samples-%03d.png", epoch);
+    }
+
+    private static String reconstructionsPng(int epoch) {
+        return String.format(java.util.Locale.ROOT, "reconstructions-%03d.png", epoch);
+    }
+
+    /** Writes {@link #epochPictures(int)} of {@code epoch} from the session's current parameters. */
     void epochPictures(int epoch, TrainingSession session, List<EpochMetrics> history) throws IOException {
         Graph decoder = graphs.decoderGraph();
         Graph reconstruction = graphs.reconstructionGraph();
@@ -96,10 +124,12 @@ public final class RunOutputs {
         try (InferenceSession s = InferenceSession.open(inferenceModel(decoder, params, Map.of(), "decoder"), cpu)) {
             float[] images = s.run(Map.of(ModelGraphs.Z, Tensor.of(z, SAMPLES, graphs.model().latentSize())))
                     .get(ModelGraphs.IMAGE).toArray();
-            ImageGrid.write(runDir.resolve(String.format("samples-%03d.png", epoch)),
+            Path png = runDir.resolve(samplesPng(epoch));
+            RunFiles.writing(png, () -> ImageGrid.write(png,
                     ImageBatch.ofFloats(images, SAMPLES, shape.channels(), shape.height(), shape.width()),
-                    layout(8, shape));
+                    layout(8, shape)));
         }
+        CrashPoints.reached("pictures", epoch);
         int n = Math.min(RECONSTRUCTIONS, test.size());
         byte[] originals = new byte[n * shape.size()];
         float[] x = new float[n * shape.size()];
@@ -113,18 +143,23 @@ public final class RunOutputs {
                 "reconstruction"), cpu)) {
             float[] recon = s.run(Map.of(ModelGraphs.X, Tensor.of(x, n, shape.channels(), shape.height(), shape.width())))
                     .get(ModelGraphs.RECONSTRUCTION).toArray();
-            ReconstructionGrid.write(runDir.resolve(String.format("reconstructions-%03d.png", epoch)),
+            Path png = runDir.resolve(reconstructionsPng(epoch));
+            RunFiles.writing(png, () -> ReconstructionGrid.write(png,
                     ImageBatch.ofUint8(originals, n, shape.channels(), shape.height(), shape.width()),
-                    ImageBatch.ofFloats(recon, n, shape.channels(), shape.height(), shape.width()), layout(8, shape));
+                    ImageBatch.ofFloats(recon, n, shape.channels(), shape.height(), shape.width()), layout(8, shape)));
         }
         double[] epochs = history.stream().mapToDouble(EpochMetrics::epoch).toArray();
-        LossChart.write(runDir.resolve(LOSS_PNG), "loss per epoch", "epoch", "nats per image", List.of(
+        Path chart = runDir.resolve(LOSS_PNG);
+        RunFiles.writing(chart, () -> LossChart.write(chart, "loss per epoch", "epoch", "nats per image", List.of(
                 new LossChart.Series("train loss", epochs, history.stream().mapToDouble(EpochMetrics::trainLoss).toArray()),
                 new LossChart.Series("test negative ELBO", epochs,
-                        history.stream().mapToDouble(EpochMetrics::testNegElbo).toArray())));
+                        history.stream().mapToDouble(EpochMetrics::testNegElbo).toArray()))));
     }
 
-    /** Writes {@code decoder.onnx}, {@code encoder.onnx} and, for a 2-D latent, {@code manifold.png}. */
+    /**
+     * Writes {@code decoder.onnx}, {@code encoder.onnx} and, for a 2-D latent, {@code manifold.png}, each
+     * atomically; a failed write names its file ({@link RunFiles.WriteFailedException}).
+     */
     void export(TrainingSession session, EpochMetrics last) throws IOException {
         Graph decoder = graphs.decoderGraph();
         Graph encoder = graphs.encoderGraph();
@@ -133,10 +168,16 @@ public final class RunOutputs {
         Map<String, float[]> params = parameters(session, all);
         Map<String, String> metadata = metadata(last);
         byte[] decoderBytes = inferenceModel(decoder, params, metadata, "decoder");
-        AtomicFiles.write(runDir.resolve(DECODER), decoderBytes);
-        AtomicFiles.write(runDir.resolve(ENCODER), inferenceModel(encoder, params, metadata, "encoder"));
+        byte[] encoderBytes = inferenceModel(encoder, params, metadata, "encoder");
+        Path decoderFile = runDir.resolve(DECODER);
+        RunFiles.writing(decoderFile, () -> AtomicFiles.write(decoderFile, decoderBytes));
+        CrashPoints.reached("export-decoder");
+        Path encoderFile = runDir.resolve(ENCODER);
+        RunFiles.writing(encoderFile, () -> AtomicFiles.write(encoderFile, encoderBytes));
+        CrashPoints.reached("export-encoder");
         if (graphs.model().latentSize() == 2) {
-            writeManifold(decoderBytes, runDir.resolve(MANIFOLD_PNG), graphs.model().imageShape(), 20);
+            Path manifold = runDir.resolve(MANIFOLD_PNG);
+            RunFiles.writing(manifold, () -> writeManifold(decoderBytes, manifold, graphs.model().imageShape(), 20));
         }
     }
 
