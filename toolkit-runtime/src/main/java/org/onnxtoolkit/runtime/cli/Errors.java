@@ -3,6 +3,7 @@ package org.onnxtoolkit.runtime.cli;
 import java.io.FileNotFoundException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
+import org.onnxtoolkit.runtime.plugins.PluginClassNotFoundException;
 
 /** Turns exceptions into the one line the user sees. */
 final class Errors {
@@ -21,6 +22,11 @@ final class Errors {
             return "file not found: " + msg;
         }
         if (t instanceof LinkageError) {
+            // Plugin code that needs a class no jar has: the plugin class loader named the jar and the class.
+            PluginClassNotFoundException missing = PluginClassNotFoundException.in(t);
+            if (missing != null) {
+                return missing.getMessage();
+            }
             return "a class failed to load or link (" + t.getClass().getSimpleName() + ": " + msg + "); if it belongs to a"
                     + " plugin, the plugin jar lacks a class it needs (a plugin may depend only on toolkit-api and the JDK)";
         }

@@ -2,12 +2,14 @@ package org.onnxtoolkit.plugins.datasets;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
+import org.onnxtoolkit.api.spi.PluginId;
 
 /**
  * {@code fashion-mnist}: Zalando's clothing images, 60,000 train and 10,000 test images of
  * {@code 1x28x28}, read from the four IDX files in {@code --data-dir} or, by default, in
  * {@value #DEFAULT_DIR}, where Debian's {@code dataset-fashion-mnist} package installs them (gzipped).
  */
+@PluginId(FashionMnistDataset.ID)
 @ApplicationScoped
 public class FashionMnistDataset extends IdxImageDataset {
     /** The plugin id. */
