@@ -36,9 +36,16 @@ final class Cli {
      * logging included, not only what the CLI prints.
      */
     static Result runInNewJvm(Path workDir, String... args) throws IOException, InterruptedException {
+        return runInNewJvm(workDir, List.of(), args);
+    }
+
+    /** As {@link #runInNewJvm(Path, String...)}, with extra JVM options first (as in {@code TOOLKIT_JAVA_OPTS}). */
+    static Result runInNewJvm(Path workDir, List<String> jvmOptions, String... args)
+            throws IOException, InterruptedException {
         Path home = Path.of(System.getProperty("toolkit.home"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.awt.headless=true", "-Dtoolkit.home=" + home, "-cp", home.resolve("lib") + "/*",
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-Djava.awt.headless=true", "-Dtoolkit.home=" + home, "-cp", home.resolve("lib") + "/*",
                 "org.onnxtoolkit.runtime.cli.ToolkitCli"));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(workDir, "out", ".txt");
