@@ -26,7 +26,7 @@ public interface Plugin {
         throw new IllegalStateException(getClass().getName() + " has no @PluginId annotation");
     }
 
-    /** One line for {@code toolkit plugins}. */
+    /** One line, shown by {@code toolkit plugins ID} (which starts the plugin to ask). */
     default String description() {
         return "";
     }
