@@ -76,8 +76,12 @@ final class PluginsCommand implements Callable<Integer> {
 
     /** The listing: one line per plugin, under a header line; with {@code classes}, its class on the next line. */
     private static void table(PrintWriter out, List<PluginInfo> plugins, boolean header, boolean classes) {
-        int idw = Math.max(2, plugins.stream().mapToInt(p -> p.id().length()).max().orElse(2));
-        int verw = Math.max(7, plugins.stream().mapToInt(p -> p.version().length()).max().orElse(7));
+        int idw = 2;
+        int verw = 7;
+        for (PluginInfo p : plugins) {
+            idw = Math.max(idw, p.id().length());
+            verw = Math.max(verw, p.version().length());
+        }
         String fmt = "%-" + idw + "s  %-12s  %-" + verw + "s  %s%n";
         if (header) {
             out.printf(fmt, "ID", "KIND", "VERSION", "JAR");

@@ -1,7 +1,5 @@
 package org.onnxtoolkit.runtime.plugins;
 
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -37,47 +35,59 @@ final class ClassFileScan {
 
     /**
      * The descriptors, of those given, that occur as {@code CONSTANT_Utf8} entries of the class file's constant
-     * pool. Reads the stream up to the end of the constant pool; does not close it.
+     * pool. Reads the whole stream (one native inflation is faster than parsing a compressed stream piecemeal);
+     * does not close it.
      *
      * @throws IOException when the stream fails or is not a class file
      */
     Set<String> mentioned(InputStream classFile) throws IOException {
-        DataInputStream in = new DataInputStream(new BufferedInputStream(classFile, 16 * 1024));
-        if (in.readInt() != MAGIC) {
+        byte[] bytes = classFile.readAllBytes();
+        try {
+            return mentioned(bytes);
+        } catch (ArrayIndexOutOfBoundsException e) {
+            throw new IOException("not a class file (it ends inside the constant pool)", e);
+        }
+    }
+
+    private Set<String> mentioned(byte[] b) throws IOException {
+        if (b.length < 10 || u4(b, 0) != MAGIC) {
             throw new IOException("not a class file (bad magic number)");
         }
-        in.skipNBytes(4); // minor and major version
-        int count = in.readUnsignedShort();
+        int count = u2(b, 8);
+        int p = 10; // after magic, minor and major version, and the count
         Set<String> found = new HashSet<>();
         for (int index = 1; index < count; index++) {
-            int tag = in.readUnsignedByte();
+            int tag = b[p] & 0xFF;
             switch (tag) {
-                case 1 -> { // Utf8
-                    int length = in.readUnsignedShort();
-                    int match = candidate(length);
-                    if (match < 0) {
-                        in.skipNBytes(length);
-                    } else {
-                        byte[] bytes = in.readNBytes(length);
-                        for (int i = match; i < encoded.length; i++) {
-                            if (Arrays.equals(encoded[i], bytes)) {
-                                found.add(descriptors.get(i));
-                            }
+                case 1 -> { // Utf8: u2 length, then the bytes
+                    int length = u2(b, p + 1);
+                    for (int i = candidate(length); i >= 0 && i < encoded.length; i++) {
+                        if (encoded[i].length == length && Arrays.equals(b, p + 3, p + 3 + length, encoded[i], 0, length)) {
+                            found.add(descriptors.get(i));
                         }
                     }
+                    p += 3 + length;
                 }
-                case 3, 4, 9, 10, 11, 12, 17, 18 -> in.skipNBytes(4); // Integer, Float, refs, NameAndType, dynamic
+                case 3, 4, 9, 10, 11, 12, 17, 18 -> p += 5; // Integer, Float, refs, NameAndType, dynamic
                 case 5, 6 -> { // Long and Double take two slots
-                    in.skipNBytes(8);
+                    p += 9;
                     index++;
                 }
-                case 7, 8, 16, 19, 20 -> in.skipNBytes(2); // Class, String, MethodType, Module, Package
-                case 15 -> in.skipNBytes(3); // MethodHandle
+                case 7, 8, 16, 19, 20 -> p += 3; // Class, String, MethodType, Module, Package
+                case 15 -> p += 4; // MethodHandle
                 default -> throw new IOException("not a class file (constant pool tag " + tag + " at entry " + index
                         + ")");
             }
         }
         return found;
+    }
+
+    private static int u2(byte[] b, int at) {
+        return (b[at] & 0xFF) << 8 | b[at + 1] & 0xFF;
+    }
+
+    private static int u4(byte[] b, int at) {
+        return u2(b, at) << 16 | u2(b, at + 2);
     }
 
     /** The first descriptor of this encoded length, or -1: most pool entries are skipped on length alone. */

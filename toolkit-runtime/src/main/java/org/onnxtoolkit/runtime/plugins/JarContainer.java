@@ -38,8 +38,6 @@ import org.onnxtoolkit.api.spi.Plugin;
  * <p>Thread-safe: starting and closing are serialised.
  */
 final class JarContainer implements AutoCloseable {
-    /** Held here because java.util.logging keeps loggers weakly and a collected logger forgets its level. */
-    private static final Logger WELD_LOGGER = Logger.getLogger("org.jboss.weld");
     private static final AtomicLong CONTAINER_COUNT = new AtomicLong();
 
     private final String jarLabel;
@@ -164,9 +162,7 @@ final class JarContainer implements AutoCloseable {
     }
 
     private WeldContainer deploy() {
-        if (WELD_LOGGER.getLevel() == null) {
-            WELD_LOGGER.setLevel(Level.WARNING);
-        }
+        WeldLogging.quiet();
         Weld weld = new Weld("toolkit-plugins-" + CONTAINER_COUNT.incrementAndGet())
                 .setResourceLoader(new JarResourceLoader(classLoader, otherJarPrefixes))
                 // The loader found the bean classes; Weld's own discovery would load every class of the jar.
@@ -243,6 +239,23 @@ final class JarContainer implements AutoCloseable {
             return root.getClass().getSimpleName();
         }
         return root.getClass().getSimpleName() + ": " + message.strip().lines().findFirst().orElse("");
+    }
+
+    /**
+     * Keeps the container's INFO chatter off the console: when the {@code java.util.logging} logger
+     * {@code org.jboss.weld} has no level of its own, it is set to {@code WARNING}. (Weld logs through
+     * jboss-logging, which picks java.util.logging when no other logging backend is on the class path.) A class
+     * of its own so that java.util.logging is initialised only when a container starts, not for a listing.
+     */
+    private static final class WeldLogging {
+        /** Held here because java.util.logging keeps loggers weakly and a collected logger forgets its level. */
+        private static final Logger LOGGER = Logger.getLogger("org.jboss.weld");
+
+        static void quiet() {
+            if (LOGGER.getLevel() == null) {
+                LOGGER.setLevel(Level.WARNING);
+            }
+        }
     }
 
     /**

@@ -17,6 +17,7 @@ import java.lang.reflect.Modifier;
 import java.net.MalformedURLException;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
@@ -24,6 +25,7 @@ import java.security.ProtectionDomain;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -36,7 +38,6 @@ import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
-import java.util.stream.Stream;
 import org.onnxtoolkit.api.spi.Plugin;
 import org.onnxtoolkit.api.spi.PluginId;
 
@@ -73,8 +74,24 @@ public final class PluginLoader {
             Dependent.class, RequestScoped.class, SessionScoped.class, ConversationScoped.class, Model.class,
             Interceptor.class, Decorator.class);
     /** A class whose constant pool mentions none of these cannot carry @PluginId or a bean-defining annotation. */
-    private static final ClassFileScan SCAN = new ClassFileScan(Stream.concat(Stream.of(PluginId.class),
-            BEAN_DEFINING.stream()).map(type -> "L" + type.getName().replace('.', '/') + ";").toList());
+    private static final Comparator<Path> BY_FILE_NAME = new Comparator<>() {
+        @Override
+        public int compare(Path a, Path b) {
+            return a.getFileName().toString().compareTo(b.getFileName().toString());
+        }
+    };
+    /** By jar, then class name: the order in which a duplicate id is reported, the same on every machine. */
+    private static final Comparator<FoundPlugin> IN_LOADING_ORDER = new Comparator<>() {
+        @Override
+        public int compare(FoundPlugin a, FoundPlugin b) {
+            int byJar = Integer.compare(a.jar().order(), b.jar().order());
+            return byJar != 0 ? byJar : a.info().className().compareTo(b.info().className());
+        }
+    };
+    private static final ClassFileScan SCAN = new ClassFileScan(descriptors(PluginId.class, BEAN_DEFINING));
+
+    // The loading path avoids streams and lambdas: in a fresh JVM their first use costs tens of milliseconds,
+    // a noticeable part of what listing the plugins takes.
 
     private final List<Path> jarPaths;
     private final Duration startTimeout;
@@ -162,11 +179,16 @@ public final class PluginLoader {
         if (!Files.isDirectory(directory)) {
             throw new PluginLoadException("plugins directory " + directory + " is not a directory");
         }
-        try (Stream<Path> entries = Files.list(normalized)) {
+        List<Path> jars = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(normalized, "*.jar")) {
+            for (Path entry : entries) {
+                if (Files.isRegularFile(entry)) {
+                    jars.add(entry);
+                }
+            }
             // Sorted by name explicitly: directory listing order differs between platforms and file systems.
-            return entries.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
-                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
-                    .toList();
+            jars.sort(BY_FILE_NAME);
+            return jars;
         } catch (IOException e) {
             throw new PluginLoadException("cannot list plugins directory " + directory + ": " + e.getMessage(), e);
         }
@@ -241,8 +263,12 @@ public final class PluginLoader {
                     : manifest.getMainAttributes().getValue(Attributes.Name.IMPLEMENTATION_VERSION);
             List<String> classNames = new ArrayList<>();
             List<String> candidates = new ArrayList<>();
-            for (JarEntry entry : jarFile.stream().filter(e -> isClassEntry(e.getName())).toList()) {
+            for (Enumeration<JarEntry> entries = jarFile.entries(); entries.hasMoreElements(); ) {
+                JarEntry entry = entries.nextElement();
                 String name = entry.getName();
+                if (!isClassEntry(name)) {
+                    continue;
+                }
                 String className = name.substring(0, name.length() - ".class".length()).replace('/', '.');
                 classNames.add(className);
                 try (InputStream in = jarFile.getInputStream(entry)) {
@@ -320,7 +346,12 @@ public final class PluginLoader {
         boolean beanDefining = isBeanDefining(type);
         boolean concrete = !type.isInterface() && !type.isAnnotation() && !type.isEnum()
                 && !Modifier.isAbstract(type.getModifiers());
-        List<PluginKind> kinds = Stream.of(PluginKind.values()).filter(k -> k.spiType().isAssignableFrom(type)).toList();
+        List<PluginKind> kinds = new ArrayList<>();
+        for (PluginKind kind : PluginKind.values()) {
+            if (kind.spiType().isAssignableFrom(type)) {
+                kinds.add(kind);
+            }
+        }
         PluginId pluginId = type.getAnnotation(PluginId.class);
         String subject = "plugin jar " + label(jar) + ": " + (kinds.isEmpty() ? "" : kinds.get(0).displayName() + " ")
                 + "class " + type.getName();
@@ -389,13 +420,14 @@ public final class PluginLoader {
 
     /** Within each kind, in loading order (jar, then class name), the first id used twice fails, naming both. */
     private void checkUniqueIds(List<FoundPlugin> found) throws PluginLoadException {
+        List<FoundPlugin> ordered = new ArrayList<>(found);
+        ordered.sort(IN_LOADING_ORDER);
         for (PluginKind kind : PluginKind.values()) {
-            List<FoundPlugin> ofKind = found.stream().filter(p -> p.info().kind() == kind)
-                    .sorted(Comparator.<FoundPlugin>comparingInt(p -> p.jar().order())
-                            .thenComparing(p -> p.info().className()))
-                    .toList();
             Map<String, FoundPlugin> byId = new HashMap<>();
-            for (FoundPlugin plugin : ofKind) {
+            for (FoundPlugin plugin : ordered) {
+                if (plugin.info().kind() != kind) {
+                    continue;
+                }
                 FoundPlugin earlier = byId.putIfAbsent(plugin.info().id(), plugin);
                 if (earlier != null) {
                     throw new PluginLoadException("duplicate " + kind.displayName() + " id '" + plugin.info().id()
@@ -404,6 +436,15 @@ public final class PluginLoader {
                 }
             }
         }
+    }
+
+    private static List<String> descriptors(Class<?> first, List<Class<? extends Annotation>> rest) {
+        List<String> descriptors = new ArrayList<>();
+        descriptors.add("L" + first.getName().replace('.', '/') + ";");
+        for (Class<?> type : rest) {
+            descriptors.add("L" + type.getName().replace('.', '/') + ";");
+        }
+        return descriptors;
     }
 
     /** The jar's file name, or its full path when another loaded jar has the same file name. */

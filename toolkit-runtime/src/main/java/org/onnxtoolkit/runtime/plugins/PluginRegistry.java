@@ -1,6 +1,7 @@
 package org.onnxtoolkit.runtime.plugins;
 
-import java.util.Comparator;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -55,9 +56,13 @@ public final class PluginRegistry implements AutoCloseable {
                 throw new IllegalArgumentException("duplicate " + info.kind().displayName() + " id '" + info.id() + "'");
             }
         }
-        this.plugins = plugins.keySet().stream()
-                .sorted(Comparator.comparing(PluginInfo::kind).thenComparing(PluginInfo::id))
-                .toList();
+        List<PluginInfo> sorted = new ArrayList<>();
+        for (SortedMap<String, Slot> slots : byKind.values()) { // EnumMap: in kind order; TreeMap: by id
+            for (Slot slot : slots.values()) {
+                sorted.add(slot.info);
+            }
+        }
+        this.plugins = Collections.unmodifiableList(sorted);
         this.resources = List.copyOf(resources);
     }
 
