@@ -49,8 +49,6 @@ final class JarContainer implements AutoCloseable {
 
     private WeldContainer container;
     private PluginStartException deployFailure;
-    /** True once a start timed out: its thread may still run inside the container. */
-    private boolean abandoned;
     private final List<CreationalContext<?>> contexts = new ArrayList<>();
 
     /**
@@ -108,7 +106,6 @@ final class JarContainer implements AutoCloseable {
             plugin = (Plugin) started[0];
             id = (String) started[1];
         } catch (TimeoutException e) {
-            abandoned = true;
             throw new PluginStartException(subject + " did not finish starting within " + StartGuard.describe(timeout)
                     + " (a constructor or static initialiser that does not return?); if it is only slow, raise the"
                     + " limit with -D" + PluginLoader.START_TIMEOUT_PROPERTY + "=SECONDS in TOOLKIT_JAVA_OPTS", e);
@@ -116,7 +113,6 @@ final class JarContainer implements AutoCloseable {
             throw failure(subject, e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            abandoned = true;
             throw new PluginStartException(subject + " was interrupted while starting", e);
         }
         if (!info.id().equals(id)) {
@@ -142,8 +138,7 @@ final class JarContainer implements AutoCloseable {
             try {
                 container = StartGuard.call("toolkit-plugin-deploy " + jarLabel, classLoader, timeout, this::deploy);
             } catch (TimeoutException e) {
-                abandoned = true;
-                deployFailure = new PluginStartException("plugin jar " + jarLabel + ": its CDI container did not start"
+                    deployFailure = new PluginStartException("plugin jar " + jarLabel + ": its CDI container did not start"
                         + " within " + StartGuard.describe(timeout) + " (an observer or extension of the jar that does"
                         + " not return?)", e);
                 throw deployFailure;
@@ -152,8 +147,7 @@ final class JarContainer implements AutoCloseable {
                 throw deployFailure;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                abandoned = true;
-                deployFailure = new PluginStartException("plugin jar " + jarLabel + ": interrupted while its CDI"
+                    deployFailure = new PluginStartException("plugin jar " + jarLabel + ": interrupted while its CDI"
                         + " container was starting", e);
                 throw deployFailure;
             }
@@ -212,7 +206,10 @@ final class JarContainer implements AutoCloseable {
                 + " cannot be deployed (" + oneLine(failure) + ")", failure);
     }
 
-    /** Destroys the plugin instances and shuts the container down; nothing when it never started. */
+    /**
+     * Destroys the plugin instances and shuts the container down; nothing when it never started. A plugin whose
+     * start timed out has no instance yet, so nothing here waits for its thread.
+     */
     @Override
     public synchronized void close() {
         if (container == null) {
