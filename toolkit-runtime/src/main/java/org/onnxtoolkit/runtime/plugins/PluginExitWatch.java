@@ -31,7 +31,12 @@ final class PluginExitWatch implements AutoCloseable {
      */
     PluginExitWatch(Map<String, String> jarLabels) {
         this.jarLabels = Objects.requireNonNull(jarLabels, "jarLabels");
-        this.hook = new Thread(this::onExit, "toolkit-plugin-exit-watch");
+        this.hook = new Thread("toolkit-plugin-exit-watch") {
+            @Override
+            public void run() {
+                onExit();
+            }
+        };
         Runtime.getRuntime().addShutdownHook(hook);
     }
 

@@ -28,6 +28,7 @@ import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -73,7 +74,8 @@ public final class PluginLoader {
     private static final List<Class<? extends Annotation>> BEAN_DEFINING = List.of(ApplicationScoped.class,
             Dependent.class, RequestScoped.class, SessionScoped.class, ConversationScoped.class, Model.class,
             Interceptor.class, Decorator.class);
-    /** A class whose constant pool mentions none of these cannot carry @PluginId or a bean-defining annotation. */
+    // The loading path avoids streams and lambdas: in a fresh JVM their first use costs tens of milliseconds,
+    // a noticeable part of what listing the plugins takes.
     private static final Comparator<Path> BY_FILE_NAME = new Comparator<>() {
         @Override
         public int compare(Path a, Path b) {
@@ -88,10 +90,8 @@ public final class PluginLoader {
             return byJar != 0 ? byJar : a.info().className().compareTo(b.info().className());
         }
     };
+    /** A class whose constant pool mentions none of these cannot carry @PluginId or a bean-defining annotation. */
     private static final ClassFileScan SCAN = new ClassFileScan(descriptors(PluginId.class, BEAN_DEFINING));
-
-    // The loading path avoids streams and lambdas: in a fresh JVM their first use costs tens of milliseconds,
-    // a noticeable part of what listing the plugins takes.
 
     private final List<Path> jarPaths;
     private final Duration startTimeout;
@@ -213,27 +213,22 @@ public final class PluginLoader {
         List<AutoCloseable> resources = new ArrayList<>();
         try {
             List<FoundPlugin> found = new ArrayList<>();
-            Map<PluginJar, List<Class<?>>> beanClasses = new LinkedHashMap<>();
+            Map<PluginJar, JarContainer> containers = new IdentityHashMap<>();
             for (PluginJar jar : jars) {
                 List<Class<?>> beans = new ArrayList<>();
                 for (String className : jar.candidates()) {
                     examine(jar, load(jar, className, classLoader), classLoader, beans, found);
                 }
-                beanClasses.put(jar, beans);
-            }
-            checkUniqueIds(found);
-            Map<PluginJar, JarContainer> containers = new HashMap<>();
-            for (Map.Entry<PluginJar, List<Class<?>>> e : beanClasses.entrySet()) {
-                PluginJar jar = e.getKey();
-                JarContainer container = new JarContainer(label(jar), e.getValue(), classLoader,
-                        otherJarPrefixes(jar), jarLabels, startTimeout);
+                // Nothing to close until it starts, when a plugin of the jar is first asked for.
+                JarContainer container = new JarContainer(label(jar), beans, classLoader, otherJarPrefixes(jar),
+                        jarLabels, startTimeout);
                 containers.put(jar, container);
                 resources.add(container);
             }
+            checkUniqueIds(found);
             Map<PluginInfo, PluginRegistry.PluginSource> sources = new LinkedHashMap<>();
             for (FoundPlugin plugin : found) {
-                JarContainer container = containers.get(plugin.jar());
-                sources.put(plugin.info(), () -> container.start(plugin.info(), plugin.type()));
+                sources.put(plugin.info(), new JarPlugin(containers.get(plugin.jar()), plugin.info(), plugin.type()));
             }
             resources.add(new PluginExitWatch(jarLabels));
             resources.add(classLoader);
@@ -472,5 +467,14 @@ public final class PluginLoader {
 
     /** A plugin class found in a jar, once per kind it implements. */
     private record FoundPlugin(PluginInfo info, Class<?> type, PluginJar jar) {
+    }
+
+    /** Starts a plugin in its jar's container. */
+    private record JarPlugin(JarContainer container, PluginInfo info, Class<?> type)
+            implements PluginRegistry.PluginSource {
+        @Override
+        public Plugin start() {
+            return container.start(info, type);
+        }
     }
 }
