@@ -36,7 +36,13 @@ final class Cli {
      * logging included, not only what the CLI prints.
      */
     static Result runInNewJvm(Path workDir, String... args) throws IOException, InterruptedException {
-        List<String> command = javaCommand(List.of(), args);
+        return runInNewJvm(workDir, List.of(), args);
+    }
+
+    /** As {@link #runInNewJvm(Path, String...)}, with extra JVM options (as in {@code TOOLKIT_JAVA_OPTS}). */
+    static Result runInNewJvm(Path workDir, List<String> jvmOptions, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = javaCommand(jvmOptions, args);
         Path out = Files.createTempFile(workDir, "out", ".txt");
         Path err = Files.createTempFile(workDir, "err", ".txt");
         Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectOutput(out.toFile())

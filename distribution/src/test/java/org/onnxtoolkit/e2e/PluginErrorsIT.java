@@ -17,9 +17,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A broken plugin jar in {@code --plugins-dir} stops {@code plugins} and {@code train} with exit code 1 and one
- * line naming the jar (and the class, or both jars of a duplicate id); the stack trace only with
- * {@code --verbose}.
+ * A plugin jar in {@code --plugins-dir} that is broken in a way found without running its code (a duplicate id,
+ * no {@code beans.xml}, a class that cannot link) stops {@code plugins} and {@code train} with exit code 1 and
+ * one line naming the jar (and the class, or both jars of a duplicate id). A plugin whose constructor or static
+ * initialiser fails is listed, leaves commands that do not use it alone, and stops a command that uses it with
+ * the same kind of line. The stack trace only with {@code --verbose}.
  */
 class PluginErrorsIT {
     private static final String HINT = "(run with --verbose for details)";
@@ -31,9 +33,9 @@ class PluginErrorsIT {
     private static final String DUPLICATE_ID = """
             package demo;
             import org.onnxtoolkit.api.spi.*;
+            @PluginId("shapes")
             @jakarta.enterprise.context.ApplicationScoped
             public class DupShapes implements Dataset {
-                public String id() { return "shapes"; }
                 public ImageShape nativeShape() { return null; }
                 public DatasetSplits open(DatasetOptions o) { throw new UnsupportedOperationException(); }
             }
@@ -42,9 +44,9 @@ class PluginErrorsIT {
     private static final String VALID = """
             package demo;
             import org.onnxtoolkit.api.spi.*;
+            @PluginId("fine")
             @jakarta.enterprise.context.ApplicationScoped
             public class Fine implements Dataset {
-                public String id() { return "fine"; }
                 public ImageShape nativeShape() { return null; }
                 public DatasetSplits open(DatasetOptions o) { throw new UnsupportedOperationException(); }
             }
@@ -54,9 +56,9 @@ class PluginErrorsIT {
     private static final String MISSING_SUPERCLASS = """
             package demo;
             import org.onnxtoolkit.api.spi.*;
+            @PluginId("csv")
             @jakarta.enterprise.context.ApplicationScoped
             public class CsvDataset extends CsvLibraryReader implements Dataset {
-                public String id() { return "csv"; }
                 public ImageShape nativeShape() { return null; }
                 public DatasetSplits open(DatasetOptions o) { throw new UnsupportedOperationException(); }
             }
@@ -67,12 +69,12 @@ class PluginErrorsIT {
     private static final String FAILING_CONSTRUCTOR = """
             package demo;
             import org.onnxtoolkit.api.spi.*;
+            @PluginId("licensed")
             @jakarta.enterprise.context.ApplicationScoped
             public class LicensedArchitecture implements Architecture {
                 public LicensedArchitecture() {
                     throw new IllegalStateException("licence file licensed.lic not found");
                 }
-                public String id() { return "licensed"; }
                 public java.util.List<OptionSpec> options() { return java.util.List.of(); }
                 public LatentModel create(PluginOptions o, ImageShape s) { throw new UnsupportedOperationException(); }
             }
@@ -81,10 +83,10 @@ class PluginErrorsIT {
     private static final String FAILING_STATIC_INITIALISER = """
             package demo;
             import org.onnxtoolkit.api.spi.*;
+            @PluginId("configured")
             @jakarta.enterprise.context.ApplicationScoped
             public class Configured implements Dataset {
                 static final int SIZE = Integer.parseInt(System.getProperty("demo.size", "many"));
-                public String id() { return "configured"; }
                 public ImageShape nativeShape() { return null; }
                 public DatasetSplits open(DatasetOptions o) { throw new UnsupportedOperationException(); }
             }
@@ -102,7 +104,7 @@ class PluginErrorsIT {
                 FAILING_STATIC_INITIALISER);
     }
 
-    /** Each broken plugins folder and the exact line the user sees (after "toolkit: "). */
+    /** Each plugins folder broken in a way found at loading, and the exact line the user sees (after "toolkit: "). */
     static Stream<Arguments> brokenJars() {
         return Stream.of(
                 Arguments.of("duplicate", "duplicate dataset id 'shapes' in toolkit-plugin-datasets.jar"
@@ -111,11 +113,17 @@ class PluginErrorsIT {
                         + " bean-discovery-mode=\"annotated\""),
                 Arguments.of("missing-class", "plugin jar csv-dataset.jar: class demo.CsvDataset cannot be loaded"
                         + " (ClassNotFoundException: demo.CsvLibraryReader); a plugin may depend only on toolkit-api,"
-                        + " the JDK and other plugin jars"),
-                Arguments.of("failing-constructor", "plugin jar licensed.jar: architecture class demo.LicensedArchitecture"
-                        + " failed to start (IllegalStateException: licence file licensed.lic not found)"),
-                Arguments.of("failing-static-initialiser", "plugin jar configured.jar: dataset class demo.Configured"
-                        + " failed to start (NumberFormatException: For input string: \"many\")"));
+                        + " the JDK and other plugin jars"));
+    }
+
+    /** Each folder with a plugin that fails when it starts, the flag that uses it, and the line (after "toolkit: "). */
+    static Stream<Arguments> failingPlugins() {
+        return Stream.of(
+                Arguments.of("failing-constructor", "--arch", "licensed", "plugin jar licensed.jar: architecture class"
+                        + " demo.LicensedArchitecture failed to start (IllegalStateException: licence file licensed.lic"
+                        + " not found)"),
+                Arguments.of("failing-static-initialiser", "--dataset", "configured", "plugin jar configured.jar: dataset"
+                        + " class demo.Configured failed to start (NumberFormatException: For input string: \"many\")"));
     }
 
     /** In a process of its own, as a user runs it: exactly the message and the hint, nothing else on stderr. */
@@ -138,9 +146,39 @@ class PluginErrorsIT {
         assertFalse(r.out().contains("training "), "nothing trained:\n" + r.out());
     }
 
+    /** In a process of its own: the listing runs no plugin code, so it shows the failing plugin and succeeds. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("failingPlugins")
+    void pluginsCommandListsAPluginThatFailsToStart(String folder, String flag, String id, String message)
+            throws IOException, InterruptedException {
+        Cli.Result r = Cli.runInNewJvm(tmp, "plugins", "--plugins-dir", tmp.resolve(folder).toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertEquals("", r.err(), r.toString());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith(id + " ") && l.endsWith(".jar")), r.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("failingPlugins")
+    void trainThatUsesItStopsWithOneLine(String folder, String flag, String id, String message) {
+        Cli.Result r = Cli.run("train", "--plugins-dir", tmp.resolve(folder).toString(), flag, id, "--epochs", "1",
+                "--out", tmp.resolve("runs").resolve(folder).toString());
+        assertEquals(1, r.exitCode(), r.toString());
+        assertEquals(List.of("toolkit: " + message, HINT), r.err().lines().toList(), r.toString());
+        assertFalse(r.out().contains("training "), "nothing trained:\n" + r.out());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("failingPlugins")
+    void pluginsWithItsIdStopsWithTheSameLine(String folder, String flag, String id, String message) {
+        Cli.Result r = Cli.run("plugins", "--plugins-dir", tmp.resolve(folder).toString(), id);
+        assertEquals(1, r.exitCode(), r.toString());
+        assertEquals(List.of("toolkit: " + message, HINT), r.err().lines().toList(), r.toString());
+    }
+
     @Test
     void verboseAddsTheStackTrace() {
-        Cli.Result r = Cli.run("plugins", "--verbose", "--plugins-dir", tmp.resolve("failing-constructor").toString());
+        Cli.Result r = Cli.run("plugins", "--verbose", "--plugins-dir", tmp.resolve("failing-constructor").toString(),
+                "licensed");
         assertEquals(1, r.exitCode(), r.toString());
         List<String> lines = r.err().lines().toList();
         assertTrue(lines.get(0).startsWith("toolkit: plugin jar licensed.jar: architecture class"), r.toString());

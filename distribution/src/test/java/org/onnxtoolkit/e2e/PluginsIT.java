@@ -34,9 +34,9 @@ class PluginsIT {
                 package demo;
                 import java.util.Map;
                 import org.onnxtoolkit.api.spi.*;
+                @PluginId("checkers")
                 @jakarta.enterprise.context.ApplicationScoped
                 public class CheckersDataset implements Dataset {
-                    public String id() { return "checkers"; }
                     public String description() { return "checkerboards"; }
                     public ImageShape nativeShape() { return new ImageShape(1, 28, 28); }
                     public DatasetSplits open(DatasetOptions o) {

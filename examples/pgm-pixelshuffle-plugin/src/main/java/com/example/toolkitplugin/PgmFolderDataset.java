@@ -17,6 +17,7 @@ import org.onnxtoolkit.api.spi.DatasetException;
 import org.onnxtoolkit.api.spi.DatasetOptions;
 import org.onnxtoolkit.api.spi.DatasetSplits;
 import org.onnxtoolkit.api.spi.ImageShape;
+import org.onnxtoolkit.api.spi.PluginId;
 
 /**
  * {@code pgm-folder}: grey images from a folder of PGM files, split by sub-folder:
@@ -35,6 +36,7 @@ import org.onnxtoolkit.api.spi.ImageShape;
  * <p>The fingerprint is a SHA-256 over each file's split, name and SHA-256 content hash, in reading order.
  * Takes no options. Stateless and thread-safe; every {@link #open} reads the files again.
  */
+@PluginId(PgmFolderDataset.ID)
 @ApplicationScoped
 public class PgmFolderDataset implements Dataset {
     /** The plugin id. */
@@ -44,11 +46,6 @@ public class PgmFolderDataset implements Dataset {
     public static final String TEST_FOLDER = "test";
     private static final String SUFFIX = ".pgm";
     private static final String FINGERPRINT_VERSION = "pgm-folder-v1";
-
-    @Override
-    public String id() {
-        return ID;
-    }
 
     @Override
     public String description() {

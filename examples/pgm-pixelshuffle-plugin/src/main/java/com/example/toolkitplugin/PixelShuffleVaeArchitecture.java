@@ -15,6 +15,7 @@ import org.onnxtoolkit.api.spi.ImageShape;
 import org.onnxtoolkit.api.spi.LatentModel;
 import org.onnxtoolkit.api.spi.OptionSpec;
 import org.onnxtoolkit.api.spi.OutputActivation;
+import org.onnxtoolkit.api.spi.PluginId;
 import org.onnxtoolkit.api.spi.PluginOptions;
 
 /**
@@ -51,6 +52,7 @@ import org.onnxtoolkit.api.spi.PluginOptions;
  * {@code encoder/block<i>/conv|bn/...}, {@code encoder/mu|logvar/weight|bias}, {@code decoder/input/...},
  * {@code decoder/block<i>/expand|bn/...}, {@code decoder/final/expand|bn|out/...}.
  */
+@PluginId(PixelShuffleVaeArchitecture.ID)
 @ApplicationScoped
 public class PixelShuffleVaeArchitecture implements Architecture {
     /** The plugin id. */
@@ -64,11 +66,6 @@ public class PixelShuffleVaeArchitecture implements Architecture {
      * that map, so a change to the graphs this class declares must change it. Bump on every such change.
      */
     static final String GRAPH_VERSION = "1";
-
-    @Override
-    public String id() {
-        return ID;
-    }
 
     @Override
     public String description() {

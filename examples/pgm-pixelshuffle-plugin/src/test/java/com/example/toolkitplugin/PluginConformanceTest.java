@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.onnxtoolkit.api.spi.Plugin;
+import org.onnxtoolkit.api.spi.PluginId;
 
 /** What the toolkit's CDI container needs from the plugin classes of this jar. */
 class PluginConformanceTest {
@@ -23,7 +24,11 @@ class PluginConformanceTest {
     void idsAreValidAndDescribed() throws Exception {
         List<String> ids = new java.util.ArrayList<>();
         for (Class<? extends Plugin> type : PLUGINS) {
+            // The toolkit lists and finds plugins by this annotation, without constructing them.
+            PluginId declared = type.getAnnotation(PluginId.class);
+            assertNotNull(declared, type + " lacks @PluginId");
             Plugin plugin = type.getConstructor().newInstance();
+            assertEquals(declared.value(), plugin.id(), type.getName());
             assertTrue(Plugin.isValidId(plugin.id()), plugin.id());
             assertFalse(plugin.description().isBlank(), type.getName());
             ids.add(plugin.id());

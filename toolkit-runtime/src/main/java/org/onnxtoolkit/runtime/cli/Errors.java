@@ -12,6 +12,7 @@ import java.util.ConcurrentModificationException;
 import java.util.Locale;
 import java.util.NoSuchElementException;
 import org.onnxtoolkit.runtime.io.NotARegularFileException;
+import org.onnxtoolkit.runtime.plugins.PluginClassNotFoundException;
 
 /**
  * Turns exceptions into the one line the user sees, and into the exit code.
@@ -39,6 +40,11 @@ final class Errors {
             return "file not found: " + msg;
         }
         if (t instanceof LinkageError) {
+            // Plugin code that needs a class no jar has: the plugin class loader named the jar and the class.
+            PluginClassNotFoundException missing = PluginClassNotFoundException.in(t);
+            if (missing != null) {
+                return missing.getMessage();
+            }
             return "a class failed to load or link (" + t.getClass().getSimpleName() + ": " + msg + "); if it belongs to a"
                     + " plugin, the plugin jar lacks a class it needs (a plugin may depend only on toolkit-api and the JDK)";
         }

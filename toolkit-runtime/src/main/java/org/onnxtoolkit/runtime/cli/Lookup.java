@@ -12,7 +12,12 @@ import org.onnxtoolkit.api.spi.PluginOptions;
 import org.onnxtoolkit.runtime.plugins.PluginRegistry;
 import org.onnxtoolkit.runtime.plugins.UnknownPluginException;
 
-/** Plugin look-ups whose failures are usage errors (exit code 2). */
+/**
+ * Plugin look-ups whose failures are usage errors (exit code 2): an unknown id, options or a shape the plugin
+ * refuses. Looking a plugin up starts it; a plugin that cannot start throws
+ * {@link org.onnxtoolkit.runtime.plugins.PluginStartException}, a runtime failure (exit code 1) whose one line
+ * names the jar and the class, which passes through.
+ */
 final class Lookup {
     private Lookup() {
     }

@@ -1,22 +1,31 @@
 package org.onnxtoolkit.runtime.plugins;
 
-import jakarta.enterprise.context.spi.CreationalContext;
-import jakarta.enterprise.inject.Any;
-import jakarta.enterprise.inject.spi.Bean;
-import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.decorator.Decorator;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.ConversationScoped;
+import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.context.NormalScope;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.SessionScoped;
+import jakarta.enterprise.inject.Model;
+import jakarta.enterprise.inject.Stereotype;
+import jakarta.interceptor.Interceptor;
 import java.io.IOException;
+import java.io.InputStream;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Modifier;
 import java.net.MalformedURLException;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.net.URLClassLoader;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.security.ProtectionDomain;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Collections;
 import java.util.Comparator;
+import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -26,55 +35,78 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import java.util.stream.Stream;
-import org.jboss.weld.environment.se.Weld;
-import org.jboss.weld.environment.se.WeldContainer;
-import org.jboss.weld.resources.spi.ResourceLoader;
-import org.jboss.weld.resources.spi.ResourceLoadingException;
 import org.onnxtoolkit.api.spi.Plugin;
+import org.onnxtoolkit.api.spi.PluginId;
 
 /**
  * Loads plugin jars and finds the {@link org.onnxtoolkit.api.spi.Dataset}, {@link org.onnxtoolkit.api.spi.Architecture}
- * and {@link org.onnxtoolkit.api.spi.Objective} beans in them. This is the only class that touches the CDI
- * container (Weld SE).
+ * and {@link org.onnxtoolkit.api.spi.Objective} classes in them, without running any plugin code: no plugin
+ * constructor, static initialiser or CDI container runs until a command asks the registry for a plugin.
  *
  * <p>Every {@code *.jar} in the given directories is loaded, directories in the given order and jars within
- * one sorted by file name. The jars share one class loader, whose parent is the runtime's, and one CDI
- * container whose bean archives are exactly those jars (bean archives on the runtime's own class path are
- * not deployed). Each jar must carry {@code META-INF/beans.xml} with {@code bean-discovery-mode="annotated"};
- * plugin classes carry a bean-defining annotation such as {@code @ApplicationScoped}. A jar may depend only
- * on {@code toolkit-api}, the JDK and the other plugin jars: every class in it is loaded up front, so that a
- * class that cannot link is reported instead of being silently skipped by bean discovery.
+ * one sorted by file name. The jars share one class loader, whose parent is the runtime's. Each jar must carry
+ * {@code META-INF/beans.xml}; each plugin class carries {@link PluginId} and a bean-defining annotation such
+ * as {@code @ApplicationScoped}. The loader reads the constant pool of every class file to find the classes
+ * that mention {@code @PluginId} or a bean-defining annotation, and loads only those (without initialising
+ * them): bundled libraries are never loaded. What can be checked without running plugin code fails loading,
+ * and so every command, with one line naming the jar and the class: a jar that cannot be opened or lacks
+ * {@code beans.xml}, the same class in two jars, a plugin class that cannot link (a missing superclass or
+ * member type), a missing, invalid or duplicate id. What needs plugin code to run fails only the command that
+ * uses the plugin, when it asks for it (see {@link PluginRegistry}).
  *
- * <p>The container's INFO chatter is kept off the console: when the {@code java.util.logging} logger
- * {@code org.jboss.weld} has no level of its own, it is set to {@code WARNING}. (Weld logs through
- * jboss-logging, which picks java.util.logging when no other logging backend is on the class path.)
+ * <p>A plugin is started in the CDI container (Weld SE) of its jar, which starts when the first of the jar's
+ * plugins is used, on a thread of its own with a time limit ({@value #START_TIMEOUT_PROPERTY} seconds, 30 by
+ * default). While the registry is open, a plugin that calls {@code System.exit} is named on stderr and the JVM
+ * ends with status 1 (see {@link PluginExitWatch}).
  */
 public final class PluginLoader {
+    /** System property: how many seconds starting a jar's container, or a plugin, may take (default 30). */
+    public static final String START_TIMEOUT_PROPERTY = "toolkit.plugin-start-timeout";
+    static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
+
     private static final String BEANS_XML = "META-INF/beans.xml";
     private static final String UNKNOWN_VERSION = "unknown";
-    /** Held here because java.util.logging keeps loggers weakly and a collected logger forgets its level. */
-    private static final Logger WELD_LOGGER = Logger.getLogger("org.jboss.weld");
-    private static final AtomicLong CONTAINER_COUNT = new AtomicLong();
+    /** CDI's bean-defining annotations (besides normal scopes and stereotypes, found by their meta-annotations). */
+    private static final List<Class<? extends Annotation>> BEAN_DEFINING = List.of(ApplicationScoped.class,
+            Dependent.class, RequestScoped.class, SessionScoped.class, ConversationScoped.class, Model.class,
+            Interceptor.class, Decorator.class);
+    // The loading path avoids streams and lambdas: in a fresh JVM their first use costs tens of milliseconds,
+    // a noticeable part of what listing the plugins takes.
+    private static final Comparator<Path> BY_FILE_NAME = new Comparator<>() {
+        @Override
+        public int compare(Path a, Path b) {
+            return a.getFileName().toString().compareTo(b.getFileName().toString());
+        }
+    };
+    /** By jar, then class name: the order in which a duplicate id is reported, the same on every machine. */
+    private static final Comparator<FoundPlugin> IN_LOADING_ORDER = new Comparator<>() {
+        @Override
+        public int compare(FoundPlugin a, FoundPlugin b) {
+            int byJar = Integer.compare(a.jar().order(), b.jar().order());
+            return byJar != 0 ? byJar : a.info().className().compareTo(b.info().className());
+        }
+    };
+    /** A class whose constant pool mentions none of these cannot carry @PluginId or a bean-defining annotation. */
+    private static final ClassFileScan SCAN = new ClassFileScan(descriptors(PluginId.class, BEAN_DEFINING));
 
     private final List<Path> jarPaths;
+    private final Duration startTimeout;
     /** The jars in loading order, once inspected. */
     private final List<PluginJar> jars = new ArrayList<>();
-    private final Map<Path, PluginJar> jarsByPath = new HashMap<>();
-    /** Class name to the jar its class is loaded from (the first jar holding it, as the class loader finds it). */
+    /** Class name to the jar its class is loaded from. */
     private final Map<String, PluginJar> classIndex = new HashMap<>();
+    /** Class name to how messages name its jar; the same keys as {@link #classIndex}. */
+    private final Map<String, String> jarLabels = new HashMap<>();
     /** File names that more than one jar has: such jars are named by their full path. */
     private final Set<String> ambiguousFileNames = new HashSet<>();
 
-    private PluginLoader(List<Path> jarPaths) {
+    private PluginLoader(List<Path> jarPaths, Duration startTimeout) {
         this.jarPaths = jarPaths;
+        this.startTimeout = startTimeout;
         Set<String> fileNames = new HashSet<>();
         for (Path jar : jarPaths) {
             String fileName = jar.getFileName().toString();
@@ -85,22 +117,29 @@ public final class PluginLoader {
     }
 
     /**
-     * Loads every plugin jar in {@code directories}.
+     * Loads every plugin jar in {@code directories}, with the start time limit of the system property
+     * {@value #START_TIMEOUT_PROPERTY}.
      *
      * @param directories the distribution's {@code plugins/} folder first, then any {@code --plugins-dir}; each
      *                    must exist (an empty one is fine); a directory named twice is loaded once
-     * @return the registry, which the caller closes; it is empty, and no container is started, when there
-     *         are no jars
+     * @return the registry, which the caller closes; empty when there are no jars
      * @throws PluginLoadException with a one-line message naming the directory, jar(s) and class at fault
      */
     public static PluginRegistry load(List<Path> directories) throws PluginLoadException {
-        return load(directories, PluginLoader.class.getClassLoader());
+        return load(directories, PluginLoader.class.getClassLoader(), startTimeout());
     }
 
-    /** As {@link #load(List)}, with the plugin class loader's parent given (tests stand in for the runtime's). */
-    static PluginRegistry load(List<Path> directories, ClassLoader parent) throws PluginLoadException {
+    /**
+     * As {@link #load(List)}, with the plugin class loader's parent (tests stand in for the runtime's) and the
+     * time limit for starting a jar's container and each plugin given.
+     */
+    static PluginRegistry load(List<Path> directories, ClassLoader parent, Duration startTimeout)
+            throws PluginLoadException {
         Objects.requireNonNull(directories, "directories");
         Objects.requireNonNull(parent, "parent");
+        if (startTimeout.isNegative() || startTimeout.isZero()) {
+            throw new IllegalArgumentException("start timeout must be positive: " + startTimeout);
+        }
         Set<Path> seen = new LinkedHashSet<>();
         List<Path> jarPaths = new ArrayList<>();
         for (Path directory : directories) {
@@ -112,7 +151,25 @@ public final class PluginLoader {
         if (jarPaths.isEmpty()) {
             return PluginRegistry.empty();
         }
-        return new PluginLoader(jarPaths).loadJars(parent);
+        return new PluginLoader(jarPaths, startTimeout).loadJars(parent);
+    }
+
+    /** The time limit from {@value #START_TIMEOUT_PROPERTY}, in (possibly fractional) seconds; 30 s when unset. */
+    static Duration startTimeout() throws PluginLoadException {
+        String text = System.getProperty(START_TIMEOUT_PROPERTY);
+        if (text == null || text.isBlank()) {
+            return DEFAULT_START_TIMEOUT;
+        }
+        try {
+            double seconds = Double.parseDouble(text.strip());
+            if (seconds > 0 && seconds <= Duration.ofDays(1).toSeconds()) {
+                return Duration.ofMillis(Math.max(1, Math.round(seconds * 1000)));
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new PluginLoadException("system property " + START_TIMEOUT_PROPERTY + " must be a number of seconds"
+                + " above 0 and at most a day, not '" + text + "'");
     }
 
     private static List<Path> listJars(Path directory, Path normalized) throws PluginLoadException {
@@ -122,11 +179,16 @@ public final class PluginLoader {
         if (!Files.isDirectory(directory)) {
             throw new PluginLoadException("plugins directory " + directory + " is not a directory");
         }
-        try (Stream<Path> entries = Files.list(normalized)) {
+        List<Path> jars = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(normalized, "*.jar")) {
+            for (Path entry : entries) {
+                if (Files.isRegularFile(entry)) {
+                    jars.add(entry);
+                }
+            }
             // Sorted by name explicitly: directory listing order differs between platforms and file systems.
-            return entries.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
-                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
-                    .toList();
+            jars.sort(BY_FILE_NAME);
+            return jars;
         } catch (IOException e) {
             throw new PluginLoadException("cannot list plugins directory " + directory + ": " + e.getMessage(), e);
         }
@@ -136,7 +198,6 @@ public final class PluginLoader {
         for (Path path : jarPaths) {
             PluginJar jar = inspect(path, jars.size());
             jars.add(jar);
-            jarsByPath.put(jar.path(), jar);
             for (String className : jar.classNames()) {
                 PluginJar earlier = classIndex.putIfAbsent(className, jar);
                 if (earlier != null && earlier != jar) {
@@ -145,25 +206,34 @@ public final class PluginLoader {
                     throw new PluginLoadException("class " + className + " is in both " + label(earlier) + " and "
                             + label(jar) + " (two versions of one plugin?); keep only one of the jars");
                 }
+                jarLabels.put(className, label(jar));
             }
         }
-        URLClassLoader classLoader = new URLClassLoader("toolkit-plugins", urls(), parent);
-        WeldContainer container = null;
-        List<CreationalContext<?>> contexts = new ArrayList<>();
+        PluginClassLoader classLoader = new PluginClassLoader(urls(), parent, jarLabels);
+        List<AutoCloseable> resources = new ArrayList<>();
         try {
-            loadAllClasses(classLoader);
-            container = startContainer(classLoader);
-            Map<PluginInfo, Plugin> plugins = collect(container.getBeanManager(), contexts);
-            WeldContainer started = container;
-            return new PluginRegistry(plugins, List.of(() -> stop(started, contexts), classLoader));
-        } catch (PluginLoadException | RuntimeException | Error e) {
-            if (container != null) {
-                try {
-                    stop(container, contexts);
-                } catch (RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
+            List<FoundPlugin> found = new ArrayList<>();
+            Map<PluginJar, JarContainer> containers = new IdentityHashMap<>();
+            for (PluginJar jar : jars) {
+                List<Class<?>> beans = new ArrayList<>();
+                for (String className : jar.candidates()) {
+                    examine(jar, load(jar, className, classLoader), classLoader, beans, found);
                 }
+                // Nothing to close until it starts, when a plugin of the jar is first asked for.
+                JarContainer container = new JarContainer(label(jar), beans, classLoader, otherJarPrefixes(jar),
+                        jarLabels, startTimeout);
+                containers.put(jar, container);
+                resources.add(container);
             }
+            checkUniqueIds(found);
+            Map<PluginInfo, PluginRegistry.PluginSource> sources = new LinkedHashMap<>();
+            for (FoundPlugin plugin : found) {
+                sources.put(plugin.info(), new JarPlugin(containers.get(plugin.jar()), plugin.info(), plugin.type()));
+            }
+            resources.add(new PluginExitWatch(jarLabels));
+            resources.add(classLoader);
+            return new PluginRegistry(sources, resources);
+        } catch (PluginLoadException | RuntimeException | Error e) {
             try {
                 classLoader.close();
             } catch (IOException suppressed) {
@@ -173,18 +243,10 @@ public final class PluginLoader {
         }
     }
 
-    /** Destroys the {@code @Dependent} plugin instances, then shuts the container down (even if that failed). */
-    private static void stop(WeldContainer container, List<CreationalContext<?>> contexts) {
-        try {
-            for (CreationalContext<?> context : contexts) {
-                context.release();
-            }
-        } finally {
-            container.shutdown();
-        }
-    }
-
-    /** Opens the jar: it must be a readable jar with {@code META-INF/beans.xml}; reads its version and classes. */
+    /**
+     * Opens the jar: it must be a readable jar with {@code META-INF/beans.xml}; reads its version, its classes,
+     * and which of them may be plugins or beans (from their constant pools).
+     */
     private PluginJar inspect(Path path, int order) throws PluginLoadException {
         try (JarFile jarFile = new JarFile(path.toFile())) {
             if (jarFile.getEntry(BEANS_XML) == null) {
@@ -194,14 +256,29 @@ public final class PluginLoader {
             Manifest manifest = jarFile.getManifest();
             String version = manifest == null ? null
                     : manifest.getMainAttributes().getValue(Attributes.Name.IMPLEMENTATION_VERSION);
-            List<String> classNames = jarFile.stream()
-                    .map(JarEntry::getName)
-                    .filter(PluginLoader::isClassEntry)
-                    .map(name -> name.substring(0, name.length() - ".class".length()).replace('/', '.'))
-                    .sorted()
-                    .toList();
+            List<String> classNames = new ArrayList<>();
+            List<String> candidates = new ArrayList<>();
+            for (Enumeration<JarEntry> entries = jarFile.entries(); entries.hasMoreElements(); ) {
+                JarEntry entry = entries.nextElement();
+                String name = entry.getName();
+                if (!isClassEntry(name)) {
+                    continue;
+                }
+                String className = name.substring(0, name.length() - ".class".length()).replace('/', '.');
+                classNames.add(className);
+                try (InputStream in = jarFile.getInputStream(entry)) {
+                    if (!SCAN.mentioned(in).isEmpty()) {
+                        candidates.add(className);
+                    }
+                } catch (IOException e) {
+                    throw new PluginLoadException("plugin jar " + label(path) + ": " + name + " cannot be read ("
+                            + e.getMessage() + ")", e);
+                }
+            }
+            classNames.sort(null);
+            candidates.sort(null);
             return new PluginJar(path, order, version == null || version.isBlank() ? UNKNOWN_VERSION : version.trim(),
-                    classNames);
+                    classNames, candidates);
         } catch (IOException e) {
             throw new PluginLoadException("plugin jar " + label(path) + " cannot be opened: " + e.getMessage(), e);
         }
@@ -216,167 +293,153 @@ public final class PluginLoader {
     private URL[] urls() throws PluginLoadException {
         URL[] urls = new URL[jars.size()];
         for (int i = 0; i < urls.length; i++) {
-            try {
-                urls[i] = jars.get(i).path().toUri().toURL();
-            } catch (MalformedURLException e) {
-                throw new PluginLoadException("plugin jar " + label(jars.get(i)) + " has no usable URL: "
-                        + e.getMessage(), e);
-            }
+            urls[i] = url(jars.get(i));
         }
         return urls;
     }
 
-    /**
-     * Loads (without initialising) every class of every jar. Bean discovery skips classes that fail to load
-     * without a word; loading them first turns a missing dependency into an error naming the class.
-     */
-    private void loadAllClasses(ClassLoader classLoader) throws PluginLoadException {
-        for (PluginJar jar : jars) {
-            for (String className : jar.classNames()) {
-                if (classIndex.get(className) != jar) {
-                    continue; // shadowed by an earlier jar; that copy is the one that loads
-                }
-                try {
-                    Class<?> c = Class.forName(className, false, classLoader);
-                    if (Plugin.class.isAssignableFrom(c)) {
-                        // Bean discovery inspects a plugin's members and skips the bean without a word when
-                        // one of their types is missing; resolving them here names the class instead.
-                        c.getDeclaredFields();
-                        c.getDeclaredMethods();
-                        c.getDeclaredConstructors();
-                    }
-                } catch (ClassNotFoundException | LinkageError e) {
-                    throw new PluginLoadException("plugin jar " + label(jar) + ": class " + className
-                            + " cannot be loaded (" + oneLine(e) + "); a plugin may depend only on toolkit-api,"
-                            + " the JDK and other plugin jars", e);
-                }
-            }
-        }
-    }
-
-    private WeldContainer startContainer(URLClassLoader classLoader) throws PluginLoadException {
-        if (WELD_LOGGER.getLevel() == null) {
-            WELD_LOGGER.setLevel(Level.WARNING);
-        }
-        Weld weld = new Weld("toolkit-plugins-" + CONTAINER_COUNT.incrementAndGet())
-                .setResourceLoader(new PluginResourceLoader(classLoader))
-                // One flat bean archive: plugins share no alternatives or interceptors, and it boots faster.
-                .disableIsolation()
-                // The registry's owner shuts the container down; a JVM shutdown hook would race with it.
-                .skipShutdownHook();
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(classLoader);
+    private URL url(PluginJar jar) throws PluginLoadException {
         try {
-            return weld.initialize();
-        } catch (RuntimeException | LinkageError e) {
-            throw deploymentFailure(e);
-        } finally {
-            thread.setContextClassLoader(previous);
+            return jar.path().toUri().toURL();
+        } catch (MalformedURLException e) {
+            throw new PluginLoadException("plugin jar " + label(jar) + " has no usable URL: " + e.getMessage(), e);
         }
     }
 
-    /** Starts every plugin bean, checks ids, and pairs each instance with its info. */
-    private Map<PluginInfo, Plugin> collect(BeanManager beanManager, List<CreationalContext<?>> contexts)
-            throws PluginLoadException {
-        Map<PluginInfo, Plugin> plugins = new LinkedHashMap<>();
-        for (PluginKind kind : PluginKind.values()) {
-            List<Bean<?>> beans = new ArrayList<>(beanManager.getBeans(kind.spiType(), Any.Literal.INSTANCE));
-            Map<Bean<?>, PluginJar> beanJars = new IdentityHashMap<>();
-            for (Bean<?> bean : beans) {
-                beanJars.put(bean, jarOf(bean.getBeanClass(), kind));
-            }
-            // Deterministic order, so that a duplicate is reported the same way on every machine.
-            beans.sort(Comparator.<Bean<?>>comparingInt(b -> beanJars.get(b).order())
-                    .thenComparing(b -> b.getBeanClass().getName()));
-            Map<String, Bean<?>> byId = new HashMap<>();
-            for (Bean<?> bean : beans) {
-                PluginJar jar = beanJars.get(bean);
-                String className = bean.getBeanClass().getName();
-                Plugin plugin;
-                String id;
-                String description;
-                try {
-                    CreationalContext<?> context = beanManager.createCreationalContext(bean);
-                    contexts.add(context);
-                    // Normal-scoped beans come back as client proxies: calling id() creates the instance.
-                    plugin = kind.spiType().cast(beanManager.getReference(bean, kind.spiType(), context));
-                    id = plugin.id();
-                    description = plugin.description();
-                } catch (RuntimeException | LinkageError e) {
-                    throw new PluginLoadException("plugin jar " + label(jar) + ": " + kind.displayName() + " class "
-                            + className + " failed to start (" + oneLine(e) + ")", e);
-                }
-                if (!Plugin.isValidId(id)) {
-                    throw new PluginLoadException("plugin jar " + label(jar) + ": " + kind.displayName() + " class "
-                            + className + " has the invalid id " + (id == null ? "null" : "'" + id + "'")
-                            + "; ids are lower-kebab-case, like 'fashion-mnist'");
-                }
-                PluginInfo info = new PluginInfo(id, kind, jar.version(), jar.path(),
-                        description == null ? "" : description);
-                Bean<?> earlier = byId.putIfAbsent(id, bean);
-                if (earlier != null) {
-                    throw new PluginLoadException("duplicate " + kind.displayName() + " id '" + id + "' in "
-                            + label(beanJars.get(earlier)) + " (" + earlier.getBeanClass().getName() + ") and "
-                            + label(jar) + " (" + className + ")");
-                }
-                plugins.put(info, plugin);
+    /** How the class loader's resource URLs of the other jars begin ({@code jar:file:/...!/}). */
+    private List<String> otherJarPrefixes(PluginJar jar) throws PluginLoadException {
+        List<String> prefixes = new ArrayList<>();
+        for (PluginJar other : jars) {
+            if (other != jar) {
+                prefixes.add("jar:" + url(other) + "!/");
             }
         }
-        return plugins;
+        return prefixes;
     }
 
-    /** The plugin jar a bean class was loaded from, found through the class's code source. */
-    private PluginJar jarOf(Class<?> beanClass, PluginKind kind) throws PluginLoadException {
-        ProtectionDomain domain = beanClass.getProtectionDomain();
-        CodeSource source = domain == null ? null : domain.getCodeSource();
-        URL location = source == null ? null : source.getLocation();
-        PluginJar jar = null;
-        if (location != null) {
-            try {
-                jar = jarsByPath.get(Path.of(location.toURI()).toAbsolutePath().normalize());
-            } catch (URISyntaxException | IllegalArgumentException e) {
-                jar = null;
-            }
+    /** Loads (without initialising) a class that may be a plugin or a bean. */
+    private Class<?> load(PluginJar jar, String className, ClassLoader classLoader) throws PluginLoadException {
+        try {
+            return Class.forName(className, false, classLoader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw cannotLoad(jar, className, e);
         }
-        if (jar == null) {
-            throw new PluginLoadException(kind.displayName() + " class " + beanClass.getName()
-                    + " is not in a plugin jar (loaded from " + location + ")");
-        }
-        return jar;
+    }
+
+    private PluginLoadException cannotLoad(PluginJar jar, String className, Throwable e) {
+        return new PluginLoadException("plugin jar " + label(jar) + ": class " + className + " cannot be loaded ("
+                + JarContainer.oneLine(e) + "); a plugin may depend only on toolkit-api, the JDK and other plugin jars",
+                e);
     }
 
     /**
-     * Names the jar and class behind a container start failure: the first stack frame of a plugin class in
-     * the cause chain (a failing constructor or static initialiser), else a plugin class named in a message
-     * (the container's own validation errors).
+     * Sorts one candidate class: a plugin (it carries {@link PluginId}) is checked and recorded once per kind it
+     * implements; any concrete class with a bean-defining annotation is one of the jar's beans.
      */
-    private PluginLoadException deploymentFailure(Throwable failure) {
-        String culprit = null;
-        Set<Throwable> chain = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Throwable t = failure; t != null && chain.add(t); t = t.getCause()) {
-            for (StackTraceElement frame : t.getStackTrace()) {
-                if (culprit == null && classIndex.containsKey(frame.getClassName())) {
-                    culprit = frame.getClassName();
+    private void examine(PluginJar jar, Class<?> type, ClassLoader classLoader, List<Class<?>> beans,
+            List<FoundPlugin> found) throws PluginLoadException {
+        boolean beanDefining = isBeanDefining(type);
+        boolean concrete = !type.isInterface() && !type.isAnnotation() && !type.isEnum()
+                && !Modifier.isAbstract(type.getModifiers());
+        List<PluginKind> kinds = new ArrayList<>();
+        for (PluginKind kind : PluginKind.values()) {
+            if (kind.spiType().isAssignableFrom(type)) {
+                kinds.add(kind);
+            }
+        }
+        PluginId pluginId = type.getAnnotation(PluginId.class);
+        String subject = "plugin jar " + label(jar) + ": " + (kinds.isEmpty() ? "" : kinds.get(0).displayName() + " ")
+                + "class " + type.getName();
+        if (pluginId == null) {
+            if (beanDefining && concrete && !kinds.isEmpty()) {
+                throw new PluginLoadException(subject + " has no @PluginId; declare its id on the class, for example"
+                        + " @org.onnxtoolkit.api.spi.PluginId(\"my-" + kinds.get(0).displayName() + "\")");
+            }
+            if (beanDefining && concrete) {
+                beans.add(type);
+            }
+            return;
+        }
+        if (kinds.isEmpty()) {
+            throw new PluginLoadException(subject + " has @PluginId but implements none of Dataset, Architecture and"
+                    + " Objective");
+        }
+        if (!concrete) {
+            throw new PluginLoadException(subject + " has @PluginId but is abstract; only concrete classes are plugins");
+        }
+        if (!beanDefining) {
+            throw new PluginLoadException(subject + " has no bean-defining annotation; add"
+                    + " @jakarta.enterprise.context.ApplicationScoped");
+        }
+        String id = pluginId.value();
+        if (!Plugin.isValidId(id)) {
+            throw new PluginLoadException(subject + " has the invalid id " + (id == null ? "null" : "'" + id + "'")
+                    + "; ids are lower-kebab-case, like 'fashion-mnist'");
+        }
+        if (type.getClassLoader() != classLoader) {
+            throw new PluginLoadException(kinds.get(0).displayName() + " class " + type.getName()
+                    + " is not in a plugin jar (loaded from " + location(type) + ")");
+        }
+        try {
+            // The container inspects a bean's members when it starts; a missing member type is a packaging
+            // error that can be found now, without running plugin code.
+            type.getDeclaredFields();
+            type.getDeclaredMethods();
+            type.getDeclaredConstructors();
+        } catch (LinkageError | TypeNotPresentException e) {
+            throw cannotLoad(jar, type.getName(), e);
+        }
+        beans.add(type);
+        for (PluginKind kind : kinds) {
+            found.add(new FoundPlugin(new PluginInfo(id, kind, jar.version(), jar.path(), type.getName()), type, jar));
+        }
+    }
+
+    /** A bean-defining annotation: one of CDI's, or any normal scope or stereotype (also inherited ones). */
+    private static boolean isBeanDefining(Class<?> type) {
+        for (Annotation annotation : type.getAnnotations()) {
+            Class<? extends Annotation> annotationType = annotation.annotationType();
+            if (BEAN_DEFINING.contains(annotationType) || annotationType.isAnnotationPresent(NormalScope.class)
+                    || annotationType.isAnnotationPresent(Stereotype.class)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static URL location(Class<?> type) {
+        ProtectionDomain domain = type.getProtectionDomain();
+        CodeSource source = domain == null ? null : domain.getCodeSource();
+        return source == null ? null : source.getLocation();
+    }
+
+    /** Within each kind, in loading order (jar, then class name), the first id used twice fails, naming both. */
+    private void checkUniqueIds(List<FoundPlugin> found) throws PluginLoadException {
+        List<FoundPlugin> ordered = new ArrayList<>(found);
+        ordered.sort(IN_LOADING_ORDER);
+        for (PluginKind kind : PluginKind.values()) {
+            Map<String, FoundPlugin> byId = new HashMap<>();
+            for (FoundPlugin plugin : ordered) {
+                if (plugin.info().kind() != kind) {
+                    continue;
+                }
+                FoundPlugin earlier = byId.putIfAbsent(plugin.info().id(), plugin);
+                if (earlier != null) {
+                    throw new PluginLoadException("duplicate " + kind.displayName() + " id '" + plugin.info().id()
+                            + "' in " + label(earlier.jar()) + " (" + earlier.info().className() + ") and "
+                            + label(plugin.jar()) + " (" + plugin.info().className() + ")");
                 }
             }
         }
-        if (culprit == null) {
-            for (Throwable t : chain) {
-                String message = String.valueOf(t.getMessage());
-                for (String className : classIndex.keySet()) {
-                    if (message.contains(className) && (culprit == null || className.length() > culprit.length())) {
-                        culprit = className;
-                    }
-                }
-            }
+    }
+
+    private static List<String> descriptors(Class<?> first, List<Class<? extends Annotation>> rest) {
+        List<String> descriptors = new ArrayList<>();
+        descriptors.add("L" + first.getName().replace('.', '/') + ";");
+        for (Class<?> type : rest) {
+            descriptors.add("L" + type.getName().replace('.', '/') + ";");
         }
-        if (culprit == null) {
-            return new PluginLoadException("the plugin jars " + labels(jars) + " cannot be deployed ("
-                    + oneLine(failure) + ")", failure);
-        }
-        return new PluginLoadException("plugin jar " + label(classIndex.get(culprit)) + ": class " + culprit
-                + " cannot be deployed (" + oneLine(failure) + ")", failure);
+        return descriptors;
     }
 
     /** The jar's file name, or its full path when another loaded jar has the same file name. */
@@ -389,24 +452,6 @@ public final class PluginLoader {
         return label(jar.path());
     }
 
-    private String labels(Collection<PluginJar> jars) {
-        return String.join(", ", jars.stream().map(this::label).toList());
-    }
-
-    /** The innermost cause as one line: its type and the first line of its message. */
-    private static String oneLine(Throwable failure) {
-        Throwable root = failure;
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        while (root.getCause() != null && seen.add(root)) {
-            root = root.getCause();
-        }
-        String message = root.getMessage();
-        if (message == null || message.isBlank()) {
-            return root.getClass().getSimpleName();
-        }
-        return root.getClass().getSimpleName() + ": " + message.strip().lines().findFirst().orElse("");
-    }
-
     /**
      * One plugin jar.
      *
@@ -414,52 +459,22 @@ public final class PluginLoader {
      * @param order      position in loading order
      * @param version    the manifest's {@code Implementation-Version}, or {@code "unknown"}
      * @param classNames binary names of the classes in the jar, sorted
+     * @param candidates binary names of the classes whose constant pool mentions {@code @PluginId} or a
+     *                   bean-defining annotation, sorted
      */
-    private record PluginJar(Path path, int order, String version, List<String> classNames) {
+    private record PluginJar(Path path, int order, String version, List<String> classNames, List<String> candidates) {
     }
 
-    /**
-     * Loads classes and resources through the plugin class loader, but finds {@code beans.xml} only in the
-     * plugin jars themselves, so that bean archives on the runtime's class path are never deployed.
-     */
-    private static final class PluginResourceLoader implements ResourceLoader {
-        private final URLClassLoader classLoader;
+    /** A plugin class found in a jar, once per kind it implements. */
+    private record FoundPlugin(PluginInfo info, Class<?> type, PluginJar jar) {
+    }
 
-        PluginResourceLoader(URLClassLoader classLoader) {
-            this.classLoader = classLoader;
-        }
-
+    /** Starts a plugin in its jar's container. */
+    private record JarPlugin(JarContainer container, PluginInfo info, Class<?> type)
+            implements PluginRegistry.PluginSource {
         @Override
-        public Class<?> classForName(String name) {
-            try {
-                return classLoader.loadClass(name);
-            } catch (ClassNotFoundException | LinkageError | TypeNotPresentException e) {
-                throw new ResourceLoadingException("Error loading class " + name, e);
-            }
-        }
-
-        @Override
-        public URL getResource(String name) {
-            return isBeansXml(name) ? classLoader.findResource(name) : classLoader.getResource(name);
-        }
-
-        @Override
-        public Collection<URL> getResources(String name) {
-            try {
-                return Collections.list(isBeansXml(name) ? classLoader.findResources(name)
-                        : classLoader.getResources(name));
-            } catch (IOException e) {
-                throw new ResourceLoadingException("Error loading resource " + name, e);
-            }
-        }
-
-        private static boolean isBeansXml(String name) {
-            return name.endsWith("beans.xml");
-        }
-
-        @Override
-        public void cleanup() {
-            // The class loader belongs to the registry, which closes it after the container.
+        public Plugin start() {
+            return container.start(info, type);
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.onnxtoolkit.runtime.plugins;
 
-import java.util.Comparator;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -14,41 +15,54 @@ import org.onnxtoolkit.api.spi.Objective;
 import org.onnxtoolkit.api.spi.Plugin;
 
 /**
- * The plugins found by {@link PluginLoader}, by kind and id. It owns the CDI container and the class loader
- * the plugins live in: plugin instances must not be used after {@link #close()}, which shuts the container
- * down and then closes the class loader.
+ * The plugins found by {@link PluginLoader}, by kind and id. Listing them ({@link #plugins()}, {@link #info})
+ * runs no plugin code. A plugin is started the first time it is asked for ({@link #dataset}, ...), and only
+ * then: a plugin that fails to start, hangs or exits affects only the commands that use it. A started plugin
+ * is kept, and so is a failure to start: a plugin is started at most once.
  *
- * <p>Lookups may be made from several threads; the registry does not change after loading.
+ * <p>The registry owns the plugins' CDI containers and class loader: plugin instances must not be used after
+ * {@link #close()}, which shuts the containers down and then closes the class loader.
+ *
+ * <p>Lookups may be made from several threads; the set of plugins does not change after loading.
  */
 public final class PluginRegistry implements AutoCloseable {
-    private final Map<PluginKind, SortedMap<String, Plugin>> byKind;
-    private final Map<PluginKind, SortedMap<String, PluginInfo>> infoByKind;
+    /** Starts one plugin; the registry calls it at most once per plugin. */
+    @FunctionalInterface
+    interface PluginSource {
+        /**
+         * @return the started plugin, an instance of its kind's SPI type
+         * @throws PluginStartException with one line naming the jar and the class
+         */
+        Plugin start() throws PluginStartException;
+    }
+
+    private final Map<PluginKind, SortedMap<String, Slot>> byKind;
     private final List<PluginInfo> plugins;
     private final List<AutoCloseable> resources;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
-     * @param plugins   each loaded plugin instance with its info; ids unique within a kind
+     * @param plugins   each plugin's info with how to start it; ids unique within a kind
      * @param resources closed in this order by {@link #close()}
      */
-    PluginRegistry(Map<PluginInfo, Plugin> plugins, List<AutoCloseable> resources) {
+    PluginRegistry(Map<PluginInfo, PluginSource> plugins, List<AutoCloseable> resources) {
         this.byKind = new EnumMap<>(PluginKind.class);
-        this.infoByKind = new EnumMap<>(PluginKind.class);
         for (PluginKind kind : PluginKind.values()) {
             byKind.put(kind, new TreeMap<>());
-            infoByKind.put(kind, new TreeMap<>());
         }
-        for (Map.Entry<PluginInfo, Plugin> e : plugins.entrySet()) {
+        for (Map.Entry<PluginInfo, PluginSource> e : plugins.entrySet()) {
             PluginInfo info = e.getKey();
-            Plugin plugin = info.kind().spiType().cast(e.getValue());
-            if (byKind.get(info.kind()).put(info.id(), plugin) != null) {
+            if (byKind.get(info.kind()).put(info.id(), new Slot(info, e.getValue())) != null) {
                 throw new IllegalArgumentException("duplicate " + info.kind().displayName() + " id '" + info.id() + "'");
             }
-            infoByKind.get(info.kind()).put(info.id(), info);
         }
-        this.plugins = plugins.keySet().stream()
-                .sorted(Comparator.comparing(PluginInfo::kind).thenComparing(PluginInfo::id))
-                .toList();
+        List<PluginInfo> sorted = new ArrayList<>();
+        for (SortedMap<String, Slot> slots : byKind.values()) { // EnumMap: in kind order; TreeMap: by id
+            for (Slot slot : slots.values()) {
+                sorted.add(slot.info);
+            }
+        }
+        this.plugins = Collections.unmodifiableList(sorted);
         this.resources = List.copyOf(resources);
     }
 
@@ -58,57 +72,62 @@ public final class PluginRegistry implements AutoCloseable {
     }
 
     /**
-     * The dataset with this id.
+     * The dataset with this id, started on first use.
      *
      * @throws UnknownPluginException when no dataset has this id; the message lists those that exist
+     * @throws PluginStartException   when it cannot be started; one line naming the jar and the class
      */
     public Dataset dataset(String id) {
-        return (Dataset) find(PluginKind.DATASET, id);
+        return (Dataset) plugin(PluginKind.DATASET, id);
     }
 
     /**
-     * The architecture with this id.
+     * The architecture with this id, started on first use.
      *
      * @throws UnknownPluginException when no architecture has this id; the message lists those that exist
+     * @throws PluginStartException   when it cannot be started; one line naming the jar and the class
      */
     public Architecture architecture(String id) {
-        return (Architecture) find(PluginKind.ARCHITECTURE, id);
+        return (Architecture) plugin(PluginKind.ARCHITECTURE, id);
     }
 
     /**
-     * The objective with this id.
+     * The objective with this id, started on first use.
      *
      * @throws UnknownPluginException when no objective has this id; the message lists those that exist
+     * @throws PluginStartException   when it cannot be started; one line naming the jar and the class
      */
     public Objective objective(String id) {
-        return (Objective) find(PluginKind.OBJECTIVE, id);
+        return (Objective) plugin(PluginKind.OBJECTIVE, id);
     }
 
     /**
-     * What is known about the plugin of this kind and id (version and jar, for provenance).
+     * The plugin of this kind and id, started on first use; an instance of {@link PluginKind#spiType()}.
+     *
+     * @throws UnknownPluginException when there is none; the message lists the ids of that kind
+     * @throws PluginStartException   when it cannot be started; one line naming the jar and the class
+     */
+    public Plugin plugin(PluginKind kind, String id) {
+        return slot(kind, id).get();
+    }
+
+    /**
+     * What is known about the plugin of this kind and id without starting it (version and jar, for provenance).
      *
      * @throws UnknownPluginException when there is none
      */
     public PluginInfo info(PluginKind kind, String id) {
-        checkClosed();
-        Objects.requireNonNull(kind, "kind");
-        Objects.requireNonNull(id, "id");
-        SortedMap<String, PluginInfo> infos = infoByKind.get(kind);
-        PluginInfo info = infos.get(id);
-        if (info == null) {
-            throw new UnknownPluginException(kind, id, infos.keySet());
-        }
-        return info;
+        return slot(kind, id).info;
     }
 
-    /** Every loaded plugin, sorted by kind ({@link PluginKind} order) and then id. Unmodifiable. */
+    /** Every plugin found, sorted by kind ({@link PluginKind} order) and then id; starts none. Unmodifiable. */
     public List<PluginInfo> plugins() {
         checkClosed();
         return plugins;
     }
 
     /**
-     * Shuts the plugins' CDI container down, then closes their class loader. A second call does nothing.
+     * Shuts the plugins' CDI containers down, then closes their class loader. A second call does nothing.
      *
      * @throws IllegalStateException when a resource fails to close (after closing the others)
      */
@@ -134,20 +153,48 @@ public final class PluginRegistry implements AutoCloseable {
         }
     }
 
-    private Plugin find(PluginKind kind, String id) {
+    private Slot slot(PluginKind kind, String id) {
         checkClosed();
+        Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(id, "id");
-        SortedMap<String, Plugin> registered = byKind.get(kind);
-        Plugin plugin = registered.get(id);
-        if (plugin == null) {
+        SortedMap<String, Slot> registered = byKind.get(kind);
+        Slot slot = registered.get(id);
+        if (slot == null) {
             throw new UnknownPluginException(kind, id, registered.keySet());
         }
-        return plugin;
+        return slot;
     }
 
     private void checkClosed() {
         if (closed.get()) {
             throw new IllegalStateException("the plugin registry is closed");
+        }
+    }
+
+    /** One plugin: its info, and once asked for, the started instance or why it could not start. */
+    private static final class Slot {
+        private final PluginInfo info;
+        private final PluginSource source;
+        private Plugin plugin;
+        private PluginStartException failure;
+
+        Slot(PluginInfo info, PluginSource source) {
+            this.info = info;
+            this.source = Objects.requireNonNull(source, "source");
+        }
+
+        synchronized Plugin get() {
+            if (plugin == null && failure == null) {
+                try {
+                    plugin = info.kind().spiType().cast(source.start());
+                } catch (PluginStartException e) {
+                    failure = e;
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return plugin;
         }
     }
 }

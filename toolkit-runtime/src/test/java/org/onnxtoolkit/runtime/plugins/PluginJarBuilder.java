@@ -191,6 +191,23 @@ final class PluginJarBuilder {
                 """);
     }
 
+    /**
+     * An {@code @ApplicationScoped} dataset whose body is exactly {@code body}, which implements
+     * {@code nativeShape()} and {@code open(...)} itself.
+     */
+    static String datasetOf(String className, String id, String body) {
+        int dot = className.lastIndexOf('.');
+        return """
+                package %s;
+
+                @org.onnxtoolkit.api.spi.PluginId("%s")
+                @jakarta.enterprise.context.ApplicationScoped
+                public class %s implements org.onnxtoolkit.api.spi.Dataset {
+                %s
+                }
+                """.formatted(className.substring(0, dot), id, className.substring(dot + 1), body);
+    }
+
     private static String plugin(String className, String scope, String spi, String id, String members,
             String methods) {
         int dot = className.lastIndexOf('.');
@@ -198,14 +215,14 @@ final class PluginJarBuilder {
         return """
                 package %s;
 
+                @org.onnxtoolkit.api.spi.PluginId("%s")
                 @%s
                 public class %s implements org.onnxtoolkit.api.spi.%s {
                 %s
-                    @Override public String id() { return "%s"; }
                     @Override public String description() { return "test %s %s"; }
                 %s
                 }
-                """.formatted(className.substring(0, dot), scope, simpleName, spi, members, id, spi.toLowerCase(),
+                """.formatted(className.substring(0, dot), id, scope, simpleName, spi, members, spi.toLowerCase(),
                 id, methods);
     }
 }

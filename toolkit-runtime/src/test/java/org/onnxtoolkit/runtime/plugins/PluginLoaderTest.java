@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -77,13 +78,13 @@ class PluginLoaderTest {
 
         try (PluginRegistry registry = PluginLoader.load(List.of(distribution, user))) {
             assertEquals(List.of(
-                    new PluginInfo("mnist", PluginKind.DATASET, "unknown", user.resolve("c.jar"), "test dataset mnist"),
+                    new PluginInfo("mnist", PluginKind.DATASET, "unknown", user.resolve("c.jar"), "c.MnistDataset"),
                     new PluginInfo("shapes", PluginKind.DATASET, "1.2.0", distribution.resolve("a.jar"),
-                            "test dataset shapes"),
+                            "a.ShapesDataset"),
                     new PluginInfo("mlp-vae", PluginKind.ARCHITECTURE, "1.2.0", distribution.resolve("a.jar"),
-                            "test architecture mlp-vae"),
+                            "a.MlpVaeArchitecture"),
                     new PluginInfo("bce-kl", PluginKind.OBJECTIVE, "0.3.1", distribution.resolve("b.jar"),
-                            "test objective bce-kl")),
+                            "b.BceKlObjective")),
                     registry.plugins());
             assertEquals("0.3.1", registry.info(PluginKind.OBJECTIVE, "bce-kl").version());
         }
@@ -151,9 +152,11 @@ class PluginLoaderTest {
 
         try (URLClassLoader runtime = new URLClassLoader(new URL[] {runtimeJar.toUri().toURL()},
                 getClass().getClassLoader());
-                PluginRegistry registry = PluginLoader.load(List.of(plugins), runtime)) {
+                PluginRegistry registry = PluginLoader.load(List.of(plugins), runtime,
+                        PluginLoader.DEFAULT_START_TIMEOUT)) {
             assertNotNull(runtime.getResource("META-INF/beans.xml"), "the runtime class path has a bean archive");
             assertEquals(List.of("shapes", "mlp-vae", "bce-kl"), registry.plugins().stream().map(PluginInfo::id).toList());
+            assertEquals("shapes", registry.dataset("shapes").id(), "the jar's container starts beside it");
         }
     }
 
@@ -190,10 +193,16 @@ class PluginLoaderTest {
                     }
                 """)).writeTo(plugins.resolve("bad.jar"));
 
-        PluginLoadException e = assertThrows(PluginLoadException.class, () -> PluginLoader.load(List.of(plugins)));
-        assertEquals("plugin jar bad.jar: dataset class bad.BrokenDataset failed to start "
-                + "(IllegalStateException: no data directory configured)", e.getMessage());
-        assertNotNull(e.getCause());
+        try (PluginRegistry registry = PluginLoader.load(List.of(plugins))) {
+            assertEquals("bad.BrokenDataset", registry.info(PluginKind.DATASET, "broken").className(), "listed");
+            PluginStartException e = assertThrows(PluginStartException.class, () -> registry.dataset("broken"));
+            assertEquals("plugin jar bad.jar: dataset class bad.BrokenDataset failed to start "
+                    + "(IllegalStateException: no data directory configured)", e.getMessage());
+            assertNotNull(e.getCause());
+            assertSame(e, assertThrows(PluginStartException.class, () -> registry.dataset("broken")),
+                    "never started twice");
+            assertEquals("shapes", registry.dataset("shapes").id(), "the other plugins work");
+        }
     }
 
     @Test
@@ -206,11 +215,15 @@ class PluginLoaderTest {
                     }
                 """)).writeTo(plugins.resolve("bad.jar"));
 
-        PluginLoadException e = assertThrows(PluginLoadException.class, () -> PluginLoader.load(List.of(plugins)));
-        assertTrue(e.getMessage().startsWith("plugin jar bad.jar: "), e.getMessage());
-        assertTrue(e.getMessage().contains("class bad.StaticDataset "), e.getMessage());
-        assertTrue(e.getMessage().contains("IllegalStateException: static boom"), e.getMessage());
-        assertEquals(1, e.getMessage().lines().count());
+        try (PluginRegistry registry = PluginLoader.load(List.of(plugins))) {
+            assertEquals(4, registry.plugins().size(), "listed");
+            PluginStartException e = assertThrows(PluginStartException.class, () -> registry.dataset("static"));
+            assertTrue(e.getMessage().startsWith("plugin jar bad.jar: "), e.getMessage());
+            assertTrue(e.getMessage().contains("class bad.StaticDataset "), e.getMessage());
+            assertTrue(e.getMessage().contains("IllegalStateException: static boom"), e.getMessage());
+            assertEquals(1, e.getMessage().lines().count());
+            assertEquals("mlp-vae", registry.architecture("mlp-vae").id(), "the other plugins work");
+        }
     }
 
     @Test
@@ -241,10 +254,13 @@ class PluginLoaderTest {
                 .omit("dep.Helper")
                 .writeTo(plugins.resolve("bad.jar"));
 
-        PluginLoadException e = assertThrows(PluginLoadException.class, () -> PluginLoader.load(List.of(plugins)));
-        assertTrue(e.getMessage().startsWith("plugin jar bad.jar: "), e.getMessage());
-        assertTrue(e.getMessage().contains("bad.HelperDataset"), e.getMessage());
-        assertTrue(e.getMessage().contains("dep.Helper") || e.getMessage().contains("dep/Helper"), e.getMessage());
+        try (PluginRegistry registry = PluginLoader.load(List.of(plugins))) {
+            PluginStartException e = assertThrows(PluginStartException.class, () -> registry.dataset("helper"));
+            assertTrue(e.getMessage().startsWith("plugin jar bad.jar: "), e.getMessage());
+            assertTrue(e.getMessage().contains("bad.HelperDataset"), e.getMessage());
+            assertTrue(e.getMessage().contains("dep.Helper") || e.getMessage().contains("dep/Helper"), e.getMessage());
+            assertEquals(1, e.getMessage().lines().count());
+        }
     }
 
     @Test
@@ -283,11 +299,14 @@ class PluginLoaderTest {
                     @jakarta.inject.Inject java.util.concurrent.Executor executor;
                 """)).writeTo(plugins.resolve("bad.jar"));
 
-        PluginLoadException e = assertThrows(PluginLoadException.class, () -> PluginLoader.load(List.of(plugins)));
-        assertTrue(e.getMessage().startsWith("plugin jar bad.jar: class bad.InjectedDataset cannot be deployed ("),
-                e.getMessage());
-        assertTrue(e.getMessage().contains("WELD-001408"), e.getMessage());
-        assertEquals(1, e.getMessage().lines().count());
+        try (PluginRegistry registry = PluginLoader.load(List.of(plugins))) {
+            PluginStartException e = assertThrows(PluginStartException.class, () -> registry.dataset("injected"));
+            assertTrue(e.getMessage().startsWith("plugin jar bad.jar: class bad.InjectedDataset cannot be deployed ("),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("WELD-001408"), e.getMessage());
+            assertEquals(1, e.getMessage().lines().count());
+            assertEquals("bce-kl", registry.objective("bce-kl").id(), "other jars have containers of their own");
+        }
     }
 
     @Test
@@ -375,6 +394,8 @@ class PluginLoaderTest {
         weldLogger.addHandler(handler);
         try (PluginRegistry registry = PluginLoader.load(List.of(plugins))) {
             assertEquals(3, registry.plugins().size());
+            registry.dataset("shapes");
+            registry.objective("bce-kl");
         } finally {
             weldLogger.removeHandler(handler);
         }

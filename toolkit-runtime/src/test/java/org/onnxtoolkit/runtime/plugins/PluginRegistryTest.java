@@ -37,16 +37,16 @@ class PluginRegistryTest {
     }
 
     private static PluginInfo info(String id) {
-        return new PluginInfo(id, PluginKind.DATASET, "1.0", Path.of("/plugins/a.jar"), "");
+        return new PluginInfo(id, PluginKind.DATASET, "1.0", Path.of("/plugins/a.jar"), "a.Dataset" + id.length());
     }
 
     @Test
     void looksUpByIdAndListsAvailableIdsSorted() {
         Dataset mnist = dataset("mnist");
-        Map<PluginInfo, org.onnxtoolkit.api.spi.Plugin> plugins = new LinkedHashMap<>();
-        plugins.put(info("shapes"), dataset("shapes"));
-        plugins.put(info("mnist"), mnist);
-        plugins.put(info("fashion-mnist"), dataset("fashion-mnist"));
+        Map<PluginInfo, PluginRegistry.PluginSource> plugins = new LinkedHashMap<>();
+        plugins.put(info("shapes"), () -> dataset("shapes"));
+        plugins.put(info("mnist"), () -> mnist);
+        plugins.put(info("fashion-mnist"), () -> dataset("fashion-mnist"));
         try (PluginRegistry registry = new PluginRegistry(plugins, List.of())) {
             assertSame(mnist, registry.dataset("mnist"));
             assertEquals(List.of("fashion-mnist", "mnist", "shapes"),
@@ -55,6 +55,32 @@ class PluginRegistryTest {
             assertEquals("unknown dataset 'foo' (available: fashion-mnist, mnist, shapes)", e.getMessage());
             assertEquals(List.of("fashion-mnist", "mnist", "shapes"), e.available());
             assertEquals("foo", e.id());
+        }
+    }
+
+    @Test
+    void startsAPluginOnlyWhenAskedForAndOnlyOnce() {
+        List<String> started = new ArrayList<>();
+        Map<PluginInfo, PluginRegistry.PluginSource> plugins = new LinkedHashMap<>();
+        plugins.put(info("shapes"), () -> {
+            started.add("shapes");
+            return dataset("shapes");
+        });
+        plugins.put(info("broken"), () -> {
+            started.add("broken");
+            throw new PluginStartException("plugin jar a.jar: dataset class a.Dataset6 failed to start (boom)");
+        });
+        try (PluginRegistry registry = new PluginRegistry(plugins, List.of())) {
+            assertEquals(List.of("broken", "shapes"), registry.plugins().stream().map(PluginInfo::id).toList());
+            assertEquals("1.0", registry.info(PluginKind.DATASET, "broken").version());
+            assertEquals(List.of(), started, "listing starts nothing");
+
+            Dataset shapes = registry.dataset("shapes");
+            assertSame(shapes, registry.dataset("shapes"));
+            assertSame(shapes, registry.plugin(PluginKind.DATASET, "shapes"));
+            PluginStartException first = assertThrows(PluginStartException.class, () -> registry.dataset("broken"));
+            assertSame(first, assertThrows(PluginStartException.class, () -> registry.dataset("broken")));
+            assertEquals(List.of("shapes", "broken"), started);
         }
     }
 

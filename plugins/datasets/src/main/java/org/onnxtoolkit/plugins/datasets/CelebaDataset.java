@@ -8,6 +8,7 @@ import org.onnxtoolkit.api.spi.DatasetException;
 import org.onnxtoolkit.api.spi.DatasetOptions;
 import org.onnxtoolkit.api.spi.DatasetSplits;
 import org.onnxtoolkit.api.spi.ImageShape;
+import org.onnxtoolkit.api.spi.PluginId;
 
 /**
  * {@code celeba}: CelebA's aligned faces as {@link ImageFolderDataset image-folder} with the reference
@@ -24,6 +25,7 @@ import org.onnxtoolkit.api.spi.ImageShape;
  *
  * <p>Stateless and thread-safe.
  */
+@PluginId(CelebaDataset.ID)
 @ApplicationScoped
 public class CelebaDataset implements Dataset {
     /** The plugin id. */

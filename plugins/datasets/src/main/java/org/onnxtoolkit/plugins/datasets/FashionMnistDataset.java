@@ -3,6 +3,7 @@ package org.onnxtoolkit.plugins.datasets;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
 import java.util.List;
+import org.onnxtoolkit.api.spi.PluginId;
 
 /**
  * {@code fashion-mnist}: Zalando's clothing images, 60,000 train and 10,000 test images of
@@ -10,6 +11,7 @@ import java.util.List;
  * {@value #DEFAULT_DIR}, where Debian's {@code dataset-fashion-mnist} package installs them (gzipped).
  * Labelled with the ten clothing classes ({@link #CLASSES}).
  */
+@PluginId(FashionMnistDataset.ID)
 @ApplicationScoped
 public class FashionMnistDataset extends IdxImageDataset {
     /** The plugin id. */

@@ -7,6 +7,7 @@ import org.onnxtoolkit.api.spi.DatasetException;
 import org.onnxtoolkit.api.spi.DatasetOptions;
 import org.onnxtoolkit.api.spi.DatasetSplits;
 import org.onnxtoolkit.api.spi.ImageShape;
+import org.onnxtoolkit.api.spi.PluginId;
 
 /**
  * {@code image-folder}: the JPEG and PNG images in {@code --data-dir}, each centre-cropped to a square, resized
@@ -46,6 +47,7 @@ import org.onnxtoolkit.api.spi.ImageShape;
  *
  * <p>Stateless and thread-safe.
  */
+@PluginId(ImageFolderDataset.ID)
 @ApplicationScoped
 public class ImageFolderDataset implements Dataset {
     /** The plugin id. */

@@ -2,12 +2,14 @@ package org.onnxtoolkit.plugins.datasets;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import org.onnxtoolkit.api.spi.PluginId;
 
 /**
  * {@code mnist}: handwritten digits, 60,000 train and 10,000 test images of {@code 1x28x28}, read from the
  * four IDX files in the folder given with {@code --data-dir} (the toolkit cannot download MNIST, and no
  * system package installs it, so the folder is required). Labelled with the digits ({@link #CLASSES}).
  */
+@PluginId(MnistDataset.ID)
 @ApplicationScoped
 public class MnistDataset extends IdxImageDataset {
     /** The plugin id. */

@@ -11,6 +11,7 @@ import org.onnxtoolkit.api.spi.DatasetException;
 import org.onnxtoolkit.api.spi.DatasetOptions;
 import org.onnxtoolkit.api.spi.DatasetSplits;
 import org.onnxtoolkit.api.spi.ImageShape;
+import org.onnxtoolkit.api.spi.PluginId;
 
 /**
  * {@code shapes}: the default dataset, generated in memory so training needs no files. Each image shows one
@@ -28,6 +29,7 @@ import org.onnxtoolkit.api.spi.ImageShape;
  *
  * <p>Stateless and thread-safe; each {@link #open} renders afresh, on all cores.
  */
+@PluginId(ShapesDataset.ID)
 @ApplicationScoped
 public class ShapesDataset implements Dataset {
     /** The plugin id. */

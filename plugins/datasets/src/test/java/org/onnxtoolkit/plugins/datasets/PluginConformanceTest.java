@@ -16,6 +16,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.onnxtoolkit.api.spi.Dataset;
 import org.onnxtoolkit.api.spi.Plugin;
+import org.onnxtoolkit.api.spi.PluginId;
 
 /** What the runtime's CDI container needs from each plugin class in this jar. */
 class PluginConformanceTest {
@@ -28,6 +29,10 @@ class PluginConformanceTest {
         Set<String> ids = new HashSet<>();
         for (Class<? extends Dataset> type : PLUGINS) {
             Dataset dataset = type.getConstructor().newInstance();
+            // The runtime lists and finds plugins by the annotation, without constructing them.
+            PluginId declared = type.getAnnotation(PluginId.class);
+            assertNotNull(declared, type + " lacks @PluginId");
+            assertEquals(declared.value(), dataset.id(), type.getName());
             assertTrue(Plugin.isValidId(dataset.id()), dataset.id());
             assertTrue(ids.add(dataset.id()), "duplicate id " + dataset.id());
             assertFalse(dataset.description().isBlank(), type.getName());

@@ -11,6 +11,7 @@ import org.onnxtoolkit.api.spi.Objective;
 import org.onnxtoolkit.api.spi.ObjectiveTerms;
 import org.onnxtoolkit.api.spi.OptionSpec;
 import org.onnxtoolkit.api.spi.OutputActivation;
+import org.onnxtoolkit.api.spi.PluginId;
 import org.onnxtoolkit.api.spi.PluginOptions;
 
 /**
@@ -21,6 +22,7 @@ import org.onnxtoolkit.api.spi.PluginOptions;
  * which with Adam differs only by a constant factor on the gradients. The negative ELBO is
  * {@code recon + kl}. Needs a decoder with a sigmoid output.
  */
+@PluginId(BceKlObjective.ID)
 @ApplicationScoped
 public class BceKlObjective implements Objective {
     public static final String ID = "bce-kl";

@@ -16,6 +16,7 @@ import org.onnxtoolkit.api.spi.ImageShape;
 import org.onnxtoolkit.api.spi.LatentModel;
 import org.onnxtoolkit.api.spi.OptionSpec;
 import org.onnxtoolkit.api.spi.OutputActivation;
+import org.onnxtoolkit.api.spi.PluginId;
 import org.onnxtoolkit.api.spi.PluginOptions;
 
 /**
@@ -33,6 +34,7 @@ import org.onnxtoolkit.api.spi.PluginOptions;
  * settings). Any option given explicitly overrides the preset. The input size may be any multiple of
  * {@code 2^L} (32, 64, 128, ... for five blocks).
  */
+@PluginId(ConvVaeArchitecture.ID)
 @ApplicationScoped
 public class ConvVaeArchitecture implements Architecture {
     public static final String ID = "conv-vae";

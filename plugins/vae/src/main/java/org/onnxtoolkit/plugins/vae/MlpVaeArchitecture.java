@@ -14,6 +14,7 @@ import org.onnxtoolkit.api.spi.ImageShape;
 import org.onnxtoolkit.api.spi.LatentModel;
 import org.onnxtoolkit.api.spi.OptionSpec;
 import org.onnxtoolkit.api.spi.OutputActivation;
+import org.onnxtoolkit.api.spi.PluginId;
 import org.onnxtoolkit.api.spi.PluginOptions;
 
 /**
@@ -23,6 +24,7 @@ import org.onnxtoolkit.api.spi.PluginOptions;
  * the {@code 784-512-256-2} variant, whose decoder mirrors the encoder. Parameter names follow the layers:
  * {@code encoder/fc1/weight}, {@code encoder/mu/bias}, {@code decoder/out/weight}.
  */
+@PluginId(MlpVaeArchitecture.ID)
 @ApplicationScoped
 public class MlpVaeArchitecture implements Architecture {
     public static final String ID = "mlp-vae";

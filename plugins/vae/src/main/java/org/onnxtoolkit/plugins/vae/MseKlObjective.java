@@ -11,6 +11,7 @@ import org.onnxtoolkit.api.spi.Objective;
 import org.onnxtoolkit.api.spi.ObjectiveTerms;
 import org.onnxtoolkit.api.spi.OptionSpec;
 import org.onnxtoolkit.api.spi.OutputActivation;
+import org.onnxtoolkit.api.spi.PluginId;
 import org.onnxtoolkit.api.spi.PluginOptions;
 
 /**
@@ -23,6 +24,7 @@ import org.onnxtoolkit.api.spi.PluginOptions;
  * variance, in nats per image: {@code 1/2 sum_pixels (y - t)^2 + D/2 log(2 pi)}, and the negative ELBO is
  * that plus the KL.
  */
+@PluginId(MseKlObjective.ID)
 @ApplicationScoped
 public class MseKlObjective implements Objective {
     public static final String ID = "mse-kl";
