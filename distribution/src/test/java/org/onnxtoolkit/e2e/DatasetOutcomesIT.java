@@ -32,6 +32,7 @@ class DatasetOutcomesIT {
             package demo;
             import java.util.List;
             import org.onnxtoolkit.api.spi.*;
+            @org.onnxtoolkit.api.spi.PluginId("labelled-squares")
             @jakarta.enterprise.context.ApplicationScoped
             public class LabelledSquares implements Dataset {
                 public String id() { return "labelled-squares"; }

@@ -35,8 +35,8 @@ class FullDiskIT {
             Path reference = tmp.resolve("reference");
             assertEquals(0, Cli.run(CrashResumeIT.args(reference)).exitCode());
             Path run = disk.resolve("run");
-            String expected = "toolkit: could not write " + run.resolve("decoder.onnx") + " (No space left on device);"
-                    + " nothing written before is lost: fix that (free some space, for example) and continue with"
+            String expected = "toolkit: could not write " + run.resolve("decoder.onnx") + " (no space left on device; free"
+                    + " some space or write somewhere else); nothing written before is lost: fix that and continue with"
                     + " ./toolkit train --resume " + run;
             Path filler = disk.resolve("filler");
             try (ToolkitProcess p = ToolkitProcess.start(tmp, List.of(ToolkitProcess.pauseAt("export")),

@@ -33,8 +33,8 @@ import java.util.Set;
  * without a reader blocks forever) and a user who names one by mistake ({@code --out /dev/sda}) must lose
  * nothing; a PNG or a model is never meant for a terminal or {@code /dev/null}.
  *
- * <p><b>Failures name the file.</b> An {@link IOException} while writing becomes one whose message is
- * {@code "cannot write TARGET: REASON"} (for example {@code "cannot write samples.png: no space left on
+ * <p><b>Failures name the file.</b> An {@link IOException} while writing becomes a {@link WriteFailedException}
+ * whose message is {@code "cannot write TARGET: REASON"} (for example {@code "cannot write samples.png: no space left on
  * device"}); the temporary file is removed and the target is untouched.
  *
  * <p>Stateless and thread-safe; concurrent writers of the same target each rename a complete file, the last
@@ -198,7 +198,7 @@ public final class AtomicFiles {
 
     /** {@code "cannot write TARGET: REASON"}, keeping {@code cause} for {@code --verbose}. */
     private static IOException failure(Path target, IOException cause) {
-        return new IOException("cannot write " + target + ": " + reason(cause), cause);
+        return new WriteFailedException(target, reason(cause), cause);
     }
 
     /**

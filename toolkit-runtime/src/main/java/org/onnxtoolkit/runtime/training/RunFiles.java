@@ -31,10 +31,10 @@ final class RunFiles {
     }
 
     /** A write that failed, with the file it was for in its one-line message. */
-    static final class WriteFailedException extends IOException {
+    static final class RunWriteFailedException extends IOException {
         private static final long serialVersionUID = 1L;
 
-        WriteFailedException(Path target, Throwable cause) {
+        RunWriteFailedException(Path target, Throwable cause) {
             super("could not write " + target + " (" + reason(cause) + ")", cause);
         }
     }
@@ -47,15 +47,15 @@ final class RunFiles {
 
     /**
      * Runs {@code write}; a failure of the file system (a full disk, a permission, a lost mount) or of ONNX
-     * Runtime writing a checkpoint comes back as a {@link WriteFailedException} naming {@code target}.
+     * Runtime writing a checkpoint comes back as a {@link RunWriteFailedException} naming {@code target}.
      */
     static void writing(Path target, Write write) throws IOException {
         try {
             write.run();
-        } catch (WriteFailedException e) {
+        } catch (RunWriteFailedException e) {
             throw e;
         } catch (IOException | OrtException e) {
-            throw new WriteFailedException(target, e);
+            throw new RunWriteFailedException(target, e);
         }
     }
 
@@ -102,7 +102,9 @@ final class RunFiles {
     /** The reason of a failure without the path (the caller names the target), on one line. */
     static String reason(Throwable t) {
         String text;
-        if (t instanceof FileSystemException f && f.getReason() != null) {
+        if (t instanceof org.onnxtoolkit.runtime.io.WriteFailedException w) {
+            text = w.reason();
+        } else if (t instanceof FileSystemException f && f.getReason() != null) {
             text = f.getReason();
         } else if (t instanceof OrtException o) {
             text = "ONNX Runtime: " + o.shortOrtMessage();

@@ -158,7 +158,7 @@ public final class RunOutputs {
 
     /**
      * Writes {@code decoder.onnx}, {@code encoder.onnx} and, for a 2-D latent, {@code manifold.png}, each
-     * atomically; a failed write names its file ({@link RunFiles.WriteFailedException}).
+     * atomically; a failed write names its file ({@link RunFiles.RunWriteFailedException}).
      */
     void export(TrainingSession session, EpochMetrics last) throws IOException {
         Graph decoder = graphs.decoderGraph();

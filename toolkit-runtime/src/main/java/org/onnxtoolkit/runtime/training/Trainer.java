@@ -240,7 +240,7 @@ public final class Trainer {
                     artifacts.manifest().fingerprint(), DatasetSummary.of(data), List.of())));
             CrashPoints.reached("start");
             return fromSeed();
-        } catch (RunFiles.WriteFailedException e) {
+        } catch (RunFiles.RunWriteFailedException e) {
             throw writeFailure(e);
         }
     }
@@ -327,7 +327,7 @@ public final class Trainer {
                         + (state.batchesDone() > 0 ? ", batch " + (state.batchesDone() + 1) : ""));
             }
             return train(state, checked.checkpoint());
-        } catch (RunFiles.WriteFailedException e) {
+        } catch (RunFiles.RunWriteFailedException e) {
             throw writeFailure(e);
         }
     }
@@ -402,9 +402,9 @@ public final class Trainer {
     }
 
     /** The one line for a write that failed: which file, why, and that the run can be finished. */
-    private TrainingException writeFailure(RunFiles.WriteFailedException e) {
+    private TrainingException writeFailure(RunFiles.RunWriteFailedException e) {
         String next = Files.isRegularFile(runDir.resolve(RUN_JSON))
-                ? "; nothing written before is lost: fix that (free some space, for example) and continue with"
+                ? "; nothing written before is lost: fix that and continue with"
                 + " ./toolkit train --resume " + runDir
                 : "; fix that and start the run again";
         return new TrainingException(e.getMessage() + next, e);

@@ -177,7 +177,7 @@ class RunFolderChecksTest {
     @Test
     void aFailedWriteNamesItsFileOnOneLine() {
         Path target = run.resolve("decoder.onnx");
-        RunFiles.WriteFailedException e = assertThrows(RunFiles.WriteFailedException.class, () -> RunFiles.writing(target,
+        RunFiles.RunWriteFailedException e = assertThrows(RunFiles.RunWriteFailedException.class, () -> RunFiles.writing(target,
                 () -> {
                     throw new FileSystemException(run.resolve(".decoder.onnx.1.tmp").toString(), null,
                             "No space left on device");
