@@ -14,12 +14,12 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.onnxtoolkit.runtime.checkpoint.CheckpointContents;
-import org.onnxtoolkit.runtime.checkpoint.CheckpointReader;
-import org.onnxtoolkit.runtime.checkpoint.NamedTensor;
-import org.onnxtoolkit.runtime.ort.InferenceSession;
-import org.onnxtoolkit.runtime.ort.SessionConfig;
-import org.onnxtoolkit.runtime.ort.Tensor;
+import org.onnxtoolkit.compiler.checkpoint.CheckpointContents;
+import org.onnxtoolkit.compiler.checkpoint.CheckpointReader;
+import org.onnxtoolkit.compiler.checkpoint.NamedTensor;
+import org.onnxtoolkit.engine.ort.InferenceSession;
+import org.onnxtoolkit.engine.ort.SessionConfig;
+import org.onnxtoolkit.engine.ort.Tensor;
 
 /** The CLI end to end on the assembled distribution: a short training, its outputs, resume, bad input. */
 class CliEndToEndIT {

@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.onnxtoolkit.runtime.checkpoint.CheckpointContents;
-import org.onnxtoolkit.runtime.checkpoint.CheckpointReader;
-import org.onnxtoolkit.runtime.ort.InferenceSession;
-import org.onnxtoolkit.runtime.ort.SessionConfig;
-import org.onnxtoolkit.runtime.ort.Tensor;
-import org.onnxtoolkit.runtime.training.JavaReference;
+import org.onnxtoolkit.compiler.checkpoint.CheckpointContents;
+import org.onnxtoolkit.compiler.checkpoint.CheckpointReader;
+import org.onnxtoolkit.engine.ort.InferenceSession;
+import org.onnxtoolkit.engine.ort.SessionConfig;
+import org.onnxtoolkit.engine.ort.Tensor;
+import org.onnxtoolkit.engine.training.JavaReference;
 
 /**
  * A short conv VAE training through the CLI: the loss falls, and the exported decoder (batch norm in

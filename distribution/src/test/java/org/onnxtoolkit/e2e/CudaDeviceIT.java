@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.onnxtoolkit.runtime.ort.CudaEnvironment;
+import org.onnxtoolkit.engine.ort.CudaEnvironment;
 
 /**
  * {@code --device cuda} with the CPU build (CI's): one line naming the missing GPU natives and how to get them,

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.onnxtoolkit.api.graph.Graph;
-import org.onnxtoolkit.runtime.ort.InferenceSession;
-import org.onnxtoolkit.runtime.ort.SessionConfig;
-import org.onnxtoolkit.runtime.ort.Tensor;
+import org.onnxtoolkit.engine.ort.InferenceSession;
+import org.onnxtoolkit.engine.ort.SessionConfig;
+import org.onnxtoolkit.engine.ort.Tensor;
 
 /**
  * The third-party plugin example ({@code examples/pgm-pixelshuffle-plugin}) built as its author would build

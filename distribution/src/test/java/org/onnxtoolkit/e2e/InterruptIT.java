@@ -15,11 +15,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.onnxtoolkit.runtime.checkpoint.CheckpointContents;
-import org.onnxtoolkit.runtime.checkpoint.CheckpointReader;
-import org.onnxtoolkit.runtime.checkpoint.NamedTensor;
-import org.onnxtoolkit.runtime.training.RunState;
-import org.onnxtoolkit.runtime.training.Trainer;
+import org.onnxtoolkit.compiler.checkpoint.CheckpointContents;
+import org.onnxtoolkit.compiler.checkpoint.CheckpointReader;
+import org.onnxtoolkit.compiler.checkpoint.NamedTensor;
+import org.onnxtoolkit.engine.run.RunDirectory;
+import org.onnxtoolkit.engine.run.RunState;
 
 /**
  * Ctrl-C for real: the CLI runs in its own JVM, receives SIGINT in the middle of training, writes a
@@ -60,7 +60,7 @@ class InterruptIT {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the CLI did not exit after SIGINT");
         assertEquals(130, p.exitValue(), output.toString());
         assertTrue(output.toString().contains("checkpoint written"), output.toString());
-        RunState state = Trainer.readState(interrupted);
+        RunState state = RunDirectory.at(interrupted).readState();
         assertTrue(state != null && state.completedEpochs() < 2, "stopped before the end: " + state);
 
         Cli.Result resumed = Cli.run("train", "--resume", interrupted.toString());

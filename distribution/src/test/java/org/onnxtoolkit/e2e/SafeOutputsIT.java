@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.onnxtoolkit.runtime.io.FileKind;
+import org.onnxtoolkit.compiler.io.FileKind;
 
 /**
  * Nothing is overwritten that is not the toolkit's: {@code --out} on a device node, a named pipe, a folder or a link

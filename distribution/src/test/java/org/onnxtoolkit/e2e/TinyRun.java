@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.onnxtoolkit.runtime.ort.InferenceSession;
-import org.onnxtoolkit.runtime.ort.SessionConfig;
-import org.onnxtoolkit.runtime.ort.Tensor;
+import org.onnxtoolkit.engine.ort.InferenceSession;
+import org.onnxtoolkit.engine.ort.SessionConfig;
+import org.onnxtoolkit.engine.ort.Tensor;
 
 /** A run trained for one short epoch (about a second), and the Java decode the other runtimes are held to. */
 final class TinyRun {

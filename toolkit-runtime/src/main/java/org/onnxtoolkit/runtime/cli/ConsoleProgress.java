@@ -5,8 +5,12 @@ import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.onnxtoolkit.runtime.training.EpochMetrics;
-import org.onnxtoolkit.runtime.training.TrainingListener;
+import org.onnxtoolkit.api.events.EpochDone;
+import org.onnxtoolkit.api.events.EpochMetrics;
+import org.onnxtoolkit.api.events.EpochStarted;
+import org.onnxtoolkit.api.events.StepDone;
+import org.onnxtoolkit.engine.training.TrainingContext;
+import org.onnxtoolkit.engine.training.TrainingListener;
 
 /**
  * Shows training progress: on a terminal a progress bar per epoch with images/s and ETA; otherwise (logs,
@@ -28,8 +32,10 @@ final class ConsoleProgress implements TrainingListener {
     }
 
     @Override
-    public void epochStarted(int epoch, int epochs, int batches, int images) {
-        this.epochs = epochs;
+    public void epochStarted(EpochStarted event) {
+        int epoch = event.epoch();
+        int images = event.images();
+        this.epochs = event.epochs();
         lastLine = System.nanoTime();
         if (terminal) {
             bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs))
@@ -39,20 +45,21 @@ final class ConsoleProgress implements TrainingListener {
     }
 
     @Override
-    public void stepDone(int epoch, int batch, int batches, long imagesDone, double loss, double imagesPerSecond) {
+    public void stepDone(StepDone e) {
         if (bar != null) {
-            bar.stepTo(imagesDone);
-            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f", loss));
+            bar.stepTo(e.imagesDone());
+            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f", e.loss()));
         } else if (System.nanoTime() - lastLine > LINE_INTERVAL_SECONDS * 1_000_000_000L) {
             lastLine = System.nanoTime();
-            out.printf(Locale.ROOT, "epoch %d/%d  batch %d/%d  loss %.4f  %.0f img/s%n", epoch, epochs, batch, batches,
-                    loss, imagesPerSecond);
+            out.printf(Locale.ROOT, "epoch %d/%d  batch %d/%d  loss %.4f  %.0f img/s%n", e.epoch(), epochs, e.batch(),
+                    e.batches(), e.loss(), e.imagesPerSecond());
             out.flush();
         }
     }
 
     @Override
-    public void epochDone(EpochMetrics m) {
+    public void epochDone(EpochDone event, TrainingContext context) {
+        EpochMetrics m = event.metrics();
         closeBar();
         out.printf(Locale.ROOT, "epoch %d/%d  train loss %.4f  test loss %.4f  test ELBO %.2f nats/image (recon %.2f,"
                         + " kl %.2f)  %.0f img/s  %.1f s%n", m.epoch(), epochs, m.trainLoss(), m.testLoss(),

@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import org.onnxtoolkit.api.spi.ImageShape;
-import org.onnxtoolkit.runtime.model.ModelGraphs;
-import org.onnxtoolkit.runtime.ort.InferenceSession;
-import org.onnxtoolkit.runtime.ort.SessionConfig;
-import org.onnxtoolkit.runtime.ort.Tensor;
+import org.onnxtoolkit.compiler.model.ModelGraphs;
+import org.onnxtoolkit.engine.ort.InferenceSession;
+import org.onnxtoolkit.engine.ort.SessionConfig;
+import org.onnxtoolkit.engine.ort.Tensor;
 
 /**
  * An exported {@code decoder.onnx} read from disk, with its latent size and image shape checked.
@@ -25,7 +25,7 @@ record DecoderModel(Path file, byte[] bytes, int latentSize, ImageShape imageSha
      * Reads and checks a decoder.
      *
      * @throws UsageException if the file does not exist
-     * @throws org.onnxtoolkit.runtime.io.NotARegularFileException if it is a folder, a device or a named pipe
+     * @throws org.onnxtoolkit.compiler.io.NotARegularFileException if it is a folder, a device or a named pipe
      *     (never opened)
      * @throws IOException    if it is not an ONNX model or not a decoder exported by the toolkit
      */

@@ -1,8 +1,8 @@
 package org.onnxtoolkit.runtime.cli;
 
-import org.onnxtoolkit.runtime.ort.CudaEnvironment;
-import org.onnxtoolkit.runtime.ort.Device;
-import org.onnxtoolkit.runtime.ort.DeviceUnavailableException;
+import org.onnxtoolkit.engine.ort.CudaEnvironment;
+import org.onnxtoolkit.engine.ort.Device;
+import org.onnxtoolkit.engine.ort.DeviceUnavailableException;
 
 /**
  * Reads {@code --device} and checks, before any work starts, that this machine can use it.

@@ -11,7 +11,7 @@ import java.nio.file.NotDirectoryException;
 import java.util.ConcurrentModificationException;
 import java.util.Locale;
 import java.util.NoSuchElementException;
-import org.onnxtoolkit.runtime.io.NotARegularFileException;
+import org.onnxtoolkit.compiler.io.NotARegularFileException;
 import org.onnxtoolkit.runtime.plugins.PluginClassNotFoundException;
 
 /**

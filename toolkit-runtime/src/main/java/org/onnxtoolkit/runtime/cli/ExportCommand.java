@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import org.onnxtoolkit.runtime.training.RunOutputs;
+import org.onnxtoolkit.engine.run.RunDirectory;
 import org.onnxtoolkit.runtime.web.LocalPaths;
 import org.onnxtoolkit.runtime.web.ModelDescription;
 import org.onnxtoolkit.runtime.web.WebPage;
@@ -68,9 +68,9 @@ final class ExportCommand implements Callable<Integer> {
             WebPage.addTo(site);
             runtime.addTo(site);
         }
-        site.add(RunOutputs.DECODER, withoutLocalPaths(folder.decoder().bytes()));
+        site.add(RunDirectory.DECODER, withoutLocalPaths(folder.decoder().bytes()));
         if (folder.encoderFile() != null) {
-            site.add(RunOutputs.ENCODER, withoutLocalPaths(folder.encoderBytes()));
+            site.add(RunDirectory.ENCODER, withoutLocalPaths(folder.encoderBytes()));
         }
         site.add(ModelDescription.FILE, folder.description().toBytes());
         return site.build();

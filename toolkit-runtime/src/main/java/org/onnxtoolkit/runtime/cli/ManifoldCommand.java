@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.onnxtoolkit.api.spi.ImageShape;
-import org.onnxtoolkit.runtime.io.AtomicFiles;
+import org.onnxtoolkit.compiler.io.AtomicFiles;
 import org.onnxtoolkit.runtime.report.GridLayout;
 import org.onnxtoolkit.runtime.report.ImageBatch;
 import org.onnxtoolkit.runtime.report.ImageGrid;

@@ -5,13 +5,13 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
-import org.onnxtoolkit.runtime.io.FileKind;
-import org.onnxtoolkit.runtime.io.InputFiles;
-import org.onnxtoolkit.runtime.ort.InferenceSession;
-import org.onnxtoolkit.runtime.ort.OrtException;
-import org.onnxtoolkit.runtime.ort.OutOfMemory;
-import org.onnxtoolkit.runtime.ort.SessionConfig;
-import org.onnxtoolkit.runtime.ort.Tensor;
+import org.onnxtoolkit.compiler.io.FileKind;
+import org.onnxtoolkit.compiler.io.InputFiles;
+import org.onnxtoolkit.engine.ort.InferenceSession;
+import org.onnxtoolkit.engine.ort.OrtException;
+import org.onnxtoolkit.engine.ort.OutOfMemory;
+import org.onnxtoolkit.engine.ort.SessionConfig;
+import org.onnxtoolkit.engine.ort.Tensor;
 
 /**
  * Reading {@code .onnx} files the user points at, with the checks made before any memory is spent on them and
@@ -33,7 +33,7 @@ final class ModelFiles {
      *
      * @param what the file's role for the "does not exist" message, e.g. {@code "model file"}
      * @throws UsageException                              if it does not exist
-     * @throws org.onnxtoolkit.runtime.io.NotARegularFileException if it is not a regular file
+     * @throws org.onnxtoolkit.compiler.io.NotARegularFileException if it is not a regular file
      * @throws IOException                                 if it is empty, too large or unreadable
      */
     static byte[] read(Path file, String what) throws IOException {

@@ -10,7 +10,7 @@ import org.onnxtoolkit.api.spi.ImageShape;
 import org.onnxtoolkit.api.spi.LatentModel;
 import org.onnxtoolkit.api.spi.Objective;
 import org.onnxtoolkit.api.spi.PluginOptions;
-import org.onnxtoolkit.runtime.model.ModelGraphs;
+import org.onnxtoolkit.compiler.model.ModelGraphs;
 import org.onnxtoolkit.runtime.plugins.PluginRegistry;
 import picocli.CommandLine.Option;
 

@@ -8,15 +8,16 @@ import org.onnxtoolkit.api.spi.DatasetException;
 import org.onnxtoolkit.api.spi.DatasetOptions;
 import org.onnxtoolkit.api.spi.DatasetSplits;
 import org.onnxtoolkit.api.spi.ImageShape;
-import org.onnxtoolkit.runtime.io.AtomicFiles;
-import org.onnxtoolkit.runtime.ort.SessionConfig;
-import org.onnxtoolkit.runtime.ort.Tensor;
+import org.onnxtoolkit.compiler.io.AtomicFiles;
+import org.onnxtoolkit.engine.ort.SessionConfig;
+import org.onnxtoolkit.engine.ort.Tensor;
 import org.onnxtoolkit.runtime.plugins.PluginRegistry;
 import org.onnxtoolkit.runtime.report.GridLayout;
 import org.onnxtoolkit.runtime.report.ImageBatch;
 import org.onnxtoolkit.runtime.report.ReconstructionGrid;
-import org.onnxtoolkit.runtime.training.RunConfig;
-import org.onnxtoolkit.runtime.training.Trainer;
+import org.onnxtoolkit.engine.run.RunConfig;
+import org.onnxtoolkit.engine.run.RunDirectory;
+import org.onnxtoolkit.engine.run.RunRecord;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -91,12 +92,13 @@ final class ReconstructCommand implements Callable<Integer> {
      * @throws IOException    if run.json is damaged or lacks the dataset
      */
     private static RunConfig runConfig(Path run) throws IOException {
-        Path file = run.resolve(Trainer.RUN_JSON);
+        RunDirectory folder = RunDirectory.at(run);
+        Path file = folder.runJson();
         if (!RunFolder.present(file)) {
-            throw new UsageException(run + " has no " + Trainer.RUN_JSON + "; reconstruct needs the run folder itself"
+            throw new UsageException(run + " has no " + RunDirectory.RUN_JSON + "; reconstruct needs the run folder itself"
                     + " (its run.json names the dataset), not an export");
         }
-        Trainer.RunRecord record = Trainer.readRunRecord(run);
+        RunRecord record = folder.readRecord();
         RunConfig config = record == null ? null : record.config();
         if (config == null || config.dataset() == null) {
             throw new IOException(file + " is damaged: it names no " + (config == null ? "config" : "config.dataset")

@@ -10,15 +10,15 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import org.onnxtoolkit.api.spi.ImageShape;
-import org.onnxtoolkit.runtime.io.FileKind;
-import org.onnxtoolkit.runtime.io.InputFiles;
-import org.onnxtoolkit.runtime.io.NotARegularFileException;
-import org.onnxtoolkit.runtime.model.ModelGraphs;
-import org.onnxtoolkit.runtime.ort.InferenceSession;
-import org.onnxtoolkit.runtime.ort.SessionConfig;
-import org.onnxtoolkit.runtime.ort.Tensor;
-import org.onnxtoolkit.runtime.training.RunOutputs;
-import org.onnxtoolkit.runtime.training.Trainer;
+import org.onnxtoolkit.compiler.io.FileKind;
+import org.onnxtoolkit.compiler.io.InputFiles;
+import org.onnxtoolkit.compiler.io.NotARegularFileException;
+import org.onnxtoolkit.compiler.model.ModelGraphs;
+import org.onnxtoolkit.engine.ort.InferenceSession;
+import org.onnxtoolkit.engine.ort.SessionConfig;
+import org.onnxtoolkit.engine.ort.Tensor;
+import org.onnxtoolkit.compiler.io.Json;
+import org.onnxtoolkit.engine.run.RunDirectory;
 import org.onnxtoolkit.runtime.web.ModelDescription;
 
 /**
@@ -38,7 +38,7 @@ import org.onnxtoolkit.runtime.web.ModelDescription;
  */
 record RunFolder(Path dir, DecoderModel decoder, Path encoderFile, byte[] encoderBytes, Map<String, String> metadata,
                  JsonNode run) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     /** Far more than any run record or model description; a larger file is not one. */
     private static final long MAX_JSON_BYTES = 64L << 20;
 
@@ -58,9 +58,10 @@ record RunFolder(Path dir, DecoderModel decoder, Path encoderFile, byte[] encode
         if (kind != FileKind.DIRECTORY) {
             throw new UsageException("--run " + dir + " is " + kind.description() + ", not a folder");
         }
-        Path runJson = dir.resolve(Trainer.RUN_JSON);
-        Path decoderFile = dir.resolve(RunOutputs.DECODER);
-        Path encoderFile = dir.resolve(RunOutputs.ENCODER);
+        RunDirectory folder = RunDirectory.at(dir);
+        Path runJson = folder.runJson();
+        Path decoderFile = folder.decoder();
+        Path encoderFile = folder.encoder();
         Path modelJson = dir.resolve(ModelDescription.FILE);
         boolean isRun = present(runJson);
         boolean isExport = present(modelJson);

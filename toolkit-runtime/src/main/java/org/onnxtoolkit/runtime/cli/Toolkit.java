@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.onnxtoolkit.runtime.model.ArtifactResolver;
+import org.onnxtoolkit.compiler.model.ArtifactResolver;
 import org.onnxtoolkit.runtime.plugins.PluginLoadException;
 import org.onnxtoolkit.runtime.plugins.PluginLoader;
 import org.onnxtoolkit.runtime.plugins.PluginRegistry;

@@ -1,7 +1,7 @@
 package org.onnxtoolkit.runtime.cli;
 
 import java.io.PrintWriter;
-import org.onnxtoolkit.runtime.ort.OrtLog;
+import org.onnxtoolkit.engine.ort.OrtLog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

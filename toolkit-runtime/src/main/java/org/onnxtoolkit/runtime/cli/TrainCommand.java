@@ -21,16 +21,19 @@ import org.onnxtoolkit.api.spi.DatasetSplits;
 import org.onnxtoolkit.api.spi.LatentModel;
 import org.onnxtoolkit.api.spi.Objective;
 import org.onnxtoolkit.api.spi.PluginOptions;
-import org.onnxtoolkit.runtime.model.ArtifactResolver;
-import org.onnxtoolkit.runtime.model.ModelGraphs;
-import org.onnxtoolkit.runtime.ort.SessionConfig;
+import org.onnxtoolkit.compiler.model.ArtifactResolver;
+import org.onnxtoolkit.compiler.model.ModelGraphs;
+import org.onnxtoolkit.engine.ort.SessionConfig;
 import org.onnxtoolkit.runtime.plugins.PluginInfo;
 import org.onnxtoolkit.runtime.plugins.PluginRegistry;
-import org.onnxtoolkit.runtime.training.ResumeChecks;
-import org.onnxtoolkit.runtime.training.RunConfig;
-import org.onnxtoolkit.runtime.training.RunLock;
-import org.onnxtoolkit.runtime.training.Trainer;
-import org.onnxtoolkit.runtime.training.TrainingException;
+import org.onnxtoolkit.engine.training.ResumeChecks;
+import org.onnxtoolkit.engine.run.RunConfig;
+import org.onnxtoolkit.engine.run.RunLock;
+import org.onnxtoolkit.engine.run.RunDirectory;
+import org.onnxtoolkit.engine.run.RunRecord;
+import org.onnxtoolkit.engine.training.Trainer;
+import org.onnxtoolkit.runtime.report.RunPictures;
+import org.onnxtoolkit.engine.training.TrainingException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -131,7 +134,7 @@ final class TrainCommand implements Callable<Integer> {
         if (allowDataChange && resume == null) {
             throw new UsageException("--allow-data-change only applies to --resume");
         }
-        Trainer.RunRecord record = resume != null ? resumedRecord(resume) : null;
+        RunRecord record = resume != null ? resumedRecord(resume) : null;
         RunConfig resumed = record != null ? resumedConfig(record) : null;
         Path runDir = resume != null ? resume : this.out != null ? this.out : defaultRunDir(choice.arch, choice.dataset);
         if (resume == null) {
@@ -168,7 +171,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Opens plugins and data and runs the trainer; a new run takes the folder's lock here, before writing. */
-    private int train(PrintWriter out, Path runDir, RunConfig resumed, Trainer.RunRecord record,
+    private int train(PrintWriter out, Path runDir, RunConfig resumed, RunRecord record,
                       ResumeChecks.CheckedState checked, SessionConfig sessionConfig, RunLock resumeLock)
             throws IOException {
         RunLock newRunLock = null;
@@ -233,11 +236,12 @@ final class TrainCommand implements Callable<Integer> {
                 err.flush();
             }, () -> {
                 err.println("toolkit: interrupted again: quitting at once; the last checkpoint in "
-                        + runDir.resolve(Trainer.CHECKPOINTS) + " is intact (continue with --resume " + runDir + ")");
+                        + RunDirectory.at(runDir).checkpoints() + " is intact (continue with --resume " + runDir + ")");
                 err.flush();
             });
-            Trainer trainer = new Trainer(config, graphs, resolved.artifacts(), splits, provenance, sessionConfig, runDir,
-                    new ConsoleProgress(out), stop::get);
+            Trainer trainer = Trainer.builder(config, graphs, resolved.artifacts(), splits).provenance(provenance)
+                    .session(sessionConfig).runDirectory(RunDirectory.at(runDir)).output(new RunPictures())
+                    .observer(new ConsoleProgress(out)).stopWhen(stop::get).build();
             Trainer.Result result = resumeLock == null ? trainer.start() : trainer.resume(record, checked, allowDataChange);
             if (result.interrupted()) {
                 return ToolkitCli.INTERRUPTED;
@@ -310,7 +314,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The run record of the folder to resume, after checking that no flag asks to change it. */
-    private Trainer.RunRecord resumedRecord(Path dir) throws IOException {
+    private RunRecord resumedRecord(Path dir) throws IOException {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
         for (String name : new String[] {"--arch", "--dataset", "--data-dir", "--objective", "--batch-size", "--lr",
                 "--latent", "--hidden", "--preset", "--image-size", "--crop", "--skip-corrupt", "--kl-weight", "--seed", "--out", "--max-train", "--max-test",
@@ -320,11 +324,11 @@ final class TrainCommand implements Callable<Integer> {
                         + " cannot be changed (only --epochs, --device, --threads)");
             }
         }
-        return Trainer.readRunRecord(dir);
+        return RunDirectory.at(dir).readRecord();
     }
 
     /** The stored settings, with the three that may change on resume taken from the flags. */
-    private RunConfig resumedConfig(Trainer.RunRecord record) {
+    private RunConfig resumedConfig(RunRecord record) {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
         RunConfig c = record.config();
         try {

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import org.apache.commons.imaging.ImageFormats;
 import org.apache.commons.imaging.Imaging;
 import org.apache.commons.imaging.ImagingException;
-import org.onnxtoolkit.runtime.io.AtomicFiles;
+import org.onnxtoolkit.compiler.io.AtomicFiles;
 
 /**
  * Encodes images as PNG with Commons Imaging and writes them atomically ({@link AtomicFiles}): a reader of

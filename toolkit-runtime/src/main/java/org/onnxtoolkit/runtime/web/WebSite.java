@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import org.onnxtoolkit.runtime.io.AtomicFiles;
+import org.onnxtoolkit.compiler.io.AtomicFiles;
 
 /**
  * A fixed set of files that make up a static site, keyed by relative path ({@code index.html},

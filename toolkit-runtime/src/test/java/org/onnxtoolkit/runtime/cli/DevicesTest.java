@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.onnxtoolkit.runtime.ort.CudaEnvironment;
-import org.onnxtoolkit.runtime.ort.Device;
-import org.onnxtoolkit.runtime.ort.DeviceUnavailableException;
+import org.onnxtoolkit.engine.ort.CudaEnvironment;
+import org.onnxtoolkit.engine.ort.Device;
+import org.onnxtoolkit.engine.ort.DeviceUnavailableException;
 
 /** Exit-code mapping of device problems: a wrong index is a usage error, a missing piece a runtime failure. */
 class DevicesTest {

@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.onnxtoolkit.runtime.io.FileKind;
-import org.onnxtoolkit.runtime.io.NotARegularFileException;
+import org.onnxtoolkit.compiler.io.FileKind;
+import org.onnxtoolkit.compiler.io.NotARegularFileException;
 
 /** Every failure becomes a sentence: no bare class names, variable names or OS error strings. */
 class ErrorsTest {

@@ -1,0 +1,81 @@
+package org.onnxtoolkit.compiler.autodiff;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.onnxtoolkit.api.graph.Attributes;
+import org.onnxtoolkit.api.graph.DataType;
+import org.onnxtoolkit.api.graph.Shape;
+import org.onnxtoolkit.compiler.onnx.IrGraph;
+
+/**
+ * Adds compiler-generated nodes to an {@link IrGraph} under a name prefix. Generated names contain
+ * {@code ::}, which plugin names cannot, so they never collide with a plugin's values. Not thread-safe.
+ */
+final class Emitter {
+    private final IrGraph ir;
+    private final String prefix;
+
+    Emitter(IrGraph ir, String prefix) {
+        this.ir = ir;
+        this.prefix = prefix;
+    }
+
+    IrGraph ir() {
+        return ir;
+    }
+
+    /** A standard ONNX node with one output; returns the output name. */
+    String node(String opType, List<String> inputs) {
+        return node(opType, IrGraph.ONNX_DOMAIN, inputs, Attributes.NONE);
+    }
+
+    String node(String opType, List<String> inputs, Attributes attrs) {
+        return node(opType, IrGraph.ONNX_DOMAIN, inputs, attrs);
+    }
+
+    String node(String opType, String domain, List<String> inputs, Attributes attrs) {
+        String out = ir.freshName(prefix + "::" + opType);
+        ir.addNode(opType, domain, out, inputs, List.of(out), attrs);
+        return out;
+    }
+
+    /**
+     * A node with several outputs; {@code wanted[i]} false leaves output {@code i} absent (empty name).
+     * Returns the output names, empty strings for absent ones.
+     */
+    List<String> multi(String opType, String domain, List<String> inputs, boolean[] wanted, Attributes attrs) {
+        List<String> outs = new ArrayList<>();
+        int last = -1;
+        for (int i = 0; i < wanted.length; i++) {
+            if (wanted[i]) {
+                last = i;
+            }
+        }
+        for (int i = 0; i <= last; i++) {
+            outs.add(wanted[i] ? ir.freshName(prefix + "::" + opType + "_" + i) : "");
+        }
+        ir.addNode(opType, domain, ir.freshNodeName(prefix + "::" + opType), inputs, outs, attrs);
+        while (outs.size() < wanted.length) {
+            outs.add("");
+        }
+        return outs;
+    }
+
+    /** A float32 scalar constant. */
+    String scalar(float value) {
+        String name = ir.freshName(prefix + "::const");
+        ir.addFloatInitializer(name, new float[] {value}, Shape.SCALAR);
+        return name;
+    }
+
+    /** A rank-1 int64 constant. */
+    String ints(long... values) {
+        String name = ir.freshName(prefix + "::ints");
+        ir.addLongInitializer(name, values, Shape.of(values.length));
+        return name;
+    }
+
+    String cast(String input, DataType to) {
+        return node("Cast", List.of(input), Attributes.builder().put("to", (long) to.onnxCode()).build());
+    }
+}

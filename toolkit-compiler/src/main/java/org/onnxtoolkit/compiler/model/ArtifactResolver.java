@@ -1,0 +1,116 @@
+package org.onnxtoolkit.compiler.model;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.onnxtoolkit.api.graph.Phase;
+import org.onnxtoolkit.compiler.artifacts.ArtifactCompiler;
+import org.onnxtoolkit.compiler.artifacts.Manifest;
+import org.onnxtoolkit.compiler.artifacts.TrainingArtifacts;
+import org.onnxtoolkit.compiler.autodiff.GradientKernels;
+import org.onnxtoolkit.compiler.io.AtomicFiles;
+
+/**
+ * Finds the training artifacts for a configuration: pre-built ones shipped with the distribution (the
+ * {@code artifacts/} folder) when their fingerprint matches, else a cached compilation, else a fresh one
+ * written to the cache. The cache is keyed by the fingerprint, so a new compiler version or configuration
+ * never reuses stale files.
+ */
+public final class ArtifactResolver {
+    /** Where artifacts came from. */
+    public enum Source { PREBUILT, CACHED, COMPILED }
+
+    /** Resolved artifacts, their source and folder. */
+    public record Resolved(TrainingArtifacts artifacts, Source source, Path directory) {
+    }
+
+    private final List<Path> prebuiltRoots;
+    private final Path cacheRoot;
+
+    /**
+     * @param prebuiltRoots folders whose sub-folders hold pre-built artifacts (may not exist)
+     * @param cacheRoot     the compilation cache, created on demand
+     */
+    public ArtifactResolver(List<Path> prebuiltRoots, Path cacheRoot) {
+        this.prebuiltRoots = List.copyOf(prebuiltRoots);
+        this.cacheRoot = cacheRoot;
+    }
+
+    /** The default cache: {@code $XDG_CACHE_HOME/onnxtoolkit/artifacts} or {@code ~/.cache/onnxtoolkit/artifacts}. */
+    public static Path defaultCacheRoot() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("onnxtoolkit").resolve("artifacts");
+    }
+
+    public Resolved resolve(ModelGraphs graphs) throws IOException {
+        ArtifactCompiler.Request request = request(graphs);
+        String fingerprint = ArtifactCompiler.fingerprint(request.configuration(), request.kernels(),
+                request.optimizer(), request.exposeGradients(), request.noiseAsInputs());
+        for (Path root : prebuiltRoots) {
+            if (!Files.isDirectory(root)) {
+                continue;
+            }
+            List<Path> dirs = new ArrayList<>();
+            try (Stream<Path> s = Files.list(root)) {
+                s.filter(p -> Files.isRegularFile(p.resolve(TrainingArtifacts.MANIFEST))).sorted().forEach(dirs::add);
+            }
+            for (Path dir : dirs) {
+                String text = Files.readString(dir.resolve(TrainingArtifacts.MANIFEST));
+                if (fingerprint.equals(Manifest.fromJson(text).fingerprint())) {
+                    return new Resolved(TrainingArtifacts.readFrom(dir), Source.PREBUILT, dir);
+                }
+            }
+        }
+        Path cached = cacheRoot.resolve(fingerprint);
+        if (Files.isRegularFile(cached.resolve(TrainingArtifacts.MANIFEST))) {
+            try {
+                return new Resolved(TrainingArtifacts.readFrom(cached), Source.CACHED, cached);
+            } catch (IOException corrupt) {
+                // A damaged cache entry is recompiled below.
+            }
+        }
+        TrainingArtifacts compiled = compile(graphs);
+        Files.createDirectories(cacheRoot);
+        Path tmp = Files.createTempDirectory(cacheRoot, "." + fingerprint + ".");
+        try {
+            compiled.writeTo(tmp);
+            deleteRecursively(cached);
+            AtomicFiles.moveIntoPlace(tmp, cached);
+        } finally {
+            deleteRecursively(tmp);
+        }
+        return new Resolved(compiled, Source.COMPILED, cached);
+    }
+
+    /** Compiles the artifacts of {@code graphs} with the toolkit's standard settings. */
+    public static TrainingArtifacts compile(ModelGraphs graphs) {
+        return ArtifactCompiler.compile(request(graphs));
+    }
+
+    /** Compiles with the standard settings but the given activation-gradient kernels (benchmarks). */
+    public static TrainingArtifacts compile(ModelGraphs graphs, GradientKernels kernels) {
+        ArtifactCompiler.Request r = request(graphs);
+        return ArtifactCompiler.compile(new ArtifactCompiler.Request(r.trainingGraph(), r.evalGraph(), r.lossOutput(),
+                r.configuration(), kernels, r.optimizer(), r.exposeGradients(), r.noiseAsInputs()));
+    }
+
+    private static ArtifactCompiler.Request request(ModelGraphs graphs) {
+        return ArtifactCompiler.Request.of(graphs.objectiveGraph(Phase.TRAINING), graphs.objectiveGraph(Phase.INFERENCE),
+                ModelGraphs.LOSS, graphs.configuration());
+    }
+
+    static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(q);
+            }
+        }
+    }
+}

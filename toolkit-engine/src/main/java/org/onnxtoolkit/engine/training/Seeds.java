@@ -1,0 +1,56 @@
+package org.onnxtoolkit.engine.training;
+
+import java.util.SplittableRandom;
+
+/**
+ * Counter-based random streams: every random choice of a run (shuffling, noise, fixed sample vectors) draws
+ * from a generator derived from the run's seed and the position it is used at, never from a generator
+ * that carries state from step to step. So a run resumed at any step draws exactly what the uninterrupted
+ * run would have drawn.
+ */
+public final class Seeds {
+    /** What a stream is for; distinct purposes never share a stream. */
+    public enum Purpose { SHUFFLE, TRAIN_NOISE, EVAL_NOISE, SAMPLES, INIT }
+
+    private Seeds() {
+    }
+
+    /** A generator for {@code purpose} at the given coordinates (epoch, batch, ...). */
+    public static SplittableRandom stream(long seed, Purpose purpose, long... coordinates) {
+        long h = mix(seed ^ 0x5DEECE66DL);
+        h = mix(h + purpose.ordinal() * 0x9E3779B97F4A7C15L);
+        for (long c : coordinates) {
+            h = mix(h + c * 0xC2B2AE3D27D4EB4FL + 1);
+        }
+        return new SplittableRandom(h);
+    }
+
+    /** The finaliser of MurmurHash3: a bijective 64-bit mixer. */
+    static long mix(long z) {
+        z = (z ^ (z >>> 33)) * 0xFF51AFD7ED558CCDL;
+        z = (z ^ (z >>> 33)) * 0xC4CEB9FE1A85EC53L;
+        return z ^ (z >>> 33);
+    }
+
+    /** A permutation of {@code 0..n-1} (Fisher-Yates). */
+    public static int[] permutation(int n, SplittableRandom rng) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    /** Fills {@code target} with standard normal values. */
+    public static void gaussians(float[] target, SplittableRandom rng) {
+        for (int i = 0; i < target.length; i++) {
+            target[i] = (float) rng.nextGaussian();
+        }
+    }
+}

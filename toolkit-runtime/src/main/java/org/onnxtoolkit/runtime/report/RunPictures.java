@@ -1,0 +1,150 @@
+package org.onnxtoolkit.runtime.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.onnxtoolkit.api.events.EpochDone;
+import org.onnxtoolkit.api.events.EpochMetrics;
+import org.onnxtoolkit.api.events.RunFinished;
+import org.onnxtoolkit.api.graph.Graph;
+import org.onnxtoolkit.api.graph.Value;
+import org.onnxtoolkit.api.spi.ImageShape;
+import org.onnxtoolkit.api.spi.ImageSplit;
+import org.onnxtoolkit.compiler.model.ModelGraphs;
+import org.onnxtoolkit.engine.ort.InferenceSession;
+import org.onnxtoolkit.engine.ort.SessionConfig;
+import org.onnxtoolkit.engine.ort.Tensor;
+import org.onnxtoolkit.engine.run.RunDirectory;
+import org.onnxtoolkit.engine.run.RunFiles;
+import org.onnxtoolkit.engine.run.RunState;
+import org.onnxtoolkit.engine.training.CrashPoints;
+import org.onnxtoolkit.engine.training.ModelExport;
+import org.onnxtoolkit.engine.training.Seeds;
+import org.onnxtoolkit.engine.training.TrainingContext;
+import org.onnxtoolkit.engine.training.TrainingListener;
+
+/**
+ * The pictures of a run folder, an output listener of the trainer: after every epoch
+ * {@code samples-NNN.png} (the same 64 latent vectors every epoch, 8x8), {@code reconstructions-NNN.png}
+ * (the first 32 test images beside their reconstructions) and {@code loss.png}; for a finished run with a
+ * 2-D latent, {@code manifold.png} from the exported decoder. Pictures are decoded by running inference
+ * models built from the session's current parameters in a plain ONNX Runtime session on the CPU.
+ *
+ * <p>Stateless; used on the training thread only.
+ */
+public final class RunPictures implements TrainingListener {
+    static final int SAMPLES = 64;
+    static final int RECONSTRUCTIONS = 32;
+    static final int MANIFOLD_STEPS = 20;
+
+    /** The fixed latent vectors of the sample grids: {@code [64, latent]}, standard normal, from the seed. */
+    public static float[] sampleLatents(long seed, int latent) {
+        float[] z = new float[SAMPLES * latent];
+        Seeds.gaussians(z, Seeds.stream(seed, Seeds.Purpose.SAMPLES));
+        return z;
+    }
+
+    /** The pictures written for an epoch: {@code samples-NNN.png}, {@code reconstructions-NNN.png}, {@code loss.png}. */
+    static List<String> epochPictures(int epoch) {
+        return List.of(RunDirectory.samplesPng(epoch), RunDirectory.reconstructionsPng(epoch), RunDirectory.LOSS_PNG);
+    }
+
+    @Override
+    public void epochDone(EpochDone event, TrainingContext context) throws IOException {
+        write(event.metrics().epoch(), context);
+    }
+
+    /** Writes a missing picture of the last epoch, then the manifold of a 2-D latent from the exported decoder. */
+    @Override
+    public void runFinished(RunFinished event, TrainingContext context) throws IOException {
+        RunDirectory run = context.run();
+        if (!epochPictures(event.epochs()).stream().allMatch(f -> Files.isRegularFile(run.file(f)))) {
+            write(event.epochs(), context);
+        }
+        if (context.graphs().model().latentSize() == 2) {
+            Path manifold = run.file(RunDirectory.MANIFOLD_PNG);
+            byte[] decoder = Files.readAllBytes(event.decoder());
+            RunFiles.writing(manifold, () -> writeManifold(decoder, manifold,
+                    context.graphs().model().imageShape(), MANIFOLD_STEPS));
+        }
+    }
+
+    @Override
+    public List<String> missingFiles(RunDirectory run, RunState state, ModelGraphs graphs) {
+        List<String> names = new ArrayList<>(epochPictures(state.completedEpochs()));
+        if (graphs.model().latentSize() == 2) {
+            names.add(RunDirectory.MANIFOLD_PNG);
+        }
+        return names.stream().filter(f -> !Files.isRegularFile(run.file(f))).toList();
+    }
+
+    /** Writes {@link #epochPictures(int)} of {@code epoch} from the session's current parameters. */
+    private static void write(int epoch, TrainingContext context) throws IOException {
+        ModelGraphs graphs = context.graphs();
+        RunDirectory run = context.run();
+        Graph decoder = graphs.decoderGraph();
+        Graph reconstruction = graphs.reconstructionGraph();
+        List<Value> all = new ArrayList<>(decoder.parameters());
+        all.addAll(graphs.encoderGraph().parameters());
+        Map<String, float[]> params = context.parameters(all);
+        ImageShape shape = graphs.model().imageShape();
+        SessionConfig cpu = SessionConfig.cpu();
+
+        float[] z = sampleLatents(context.config().seed(), graphs.model().latentSize());
+        try (InferenceSession s = InferenceSession.open(ModelExport.inferenceModel(decoder, params, Map.of(),
+                "decoder"), cpu)) {
+            float[] images = s.run(Map.of(ModelGraphs.Z, Tensor.of(z, SAMPLES, graphs.model().latentSize())))
+                    .get(ModelGraphs.IMAGE).toArray();
+            Path png = run.file(RunDirectory.samplesPng(epoch));
+            RunFiles.writing(png, () -> ImageGrid.write(png,
+                    ImageBatch.ofFloats(images, SAMPLES, shape.channels(), shape.height(), shape.width()),
+                    layout(8, shape)));
+        }
+        CrashPoints.reached("pictures", epoch);
+        ImageSplit test = context.testImages();
+        int n = Math.min(RECONSTRUCTIONS, test.size());
+        byte[] originals = new byte[n * shape.size()];
+        float[] x = new float[n * shape.size()];
+        for (int i = 0; i < n; i++) {
+            test.copyImage(i, originals, i * shape.size());
+        }
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (originals[i] & 0xFF) / 255f;
+        }
+        try (InferenceSession s = InferenceSession.open(ModelExport.inferenceModel(reconstruction, params, Map.of(),
+                "reconstruction"), cpu)) {
+            float[] recon = s.run(Map.of(ModelGraphs.X, Tensor.of(x, n, shape.channels(), shape.height(), shape.width())))
+                    .get(ModelGraphs.RECONSTRUCTION).toArray();
+            Path png = run.file(RunDirectory.reconstructionsPng(epoch));
+            RunFiles.writing(png, () -> ReconstructionGrid.write(png,
+                    ImageBatch.ofUint8(originals, n, shape.channels(), shape.height(), shape.width()),
+                    ImageBatch.ofFloats(recon, n, shape.channels(), shape.height(), shape.width()), layout(8, shape)));
+        }
+        List<EpochMetrics> history = context.state().history();
+        double[] epochs = history.stream().mapToDouble(EpochMetrics::epoch).toArray();
+        Path chart = run.file(RunDirectory.LOSS_PNG);
+        RunFiles.writing(chart, () -> LossChart.write(chart, "loss per epoch", "epoch", "nats per image", List.of(
+                new LossChart.Series("train loss", epochs, history.stream().mapToDouble(EpochMetrics::trainLoss).toArray()),
+                new LossChart.Series("test negative ELBO", epochs,
+                        history.stream().mapToDouble(EpochMetrics::testNegElbo).toArray()))));
+    }
+
+    /** Decodes a {@code steps x steps} grid over the 2-D latent plane (normal quantiles) into a PNG. */
+    static void writeManifold(byte[] decoderModel, Path png, ImageShape shape, int steps) throws IOException {
+        float[] z = LatentManifold.gridPoints(steps);
+        try (InferenceSession s = InferenceSession.open(decoderModel, SessionConfig.cpu())) {
+            float[] images = s.run(Map.of(ModelGraphs.Z, Tensor.of(z, (long) steps * steps, 2))).get(ModelGraphs.IMAGE)
+                    .toArray();
+            ImageGrid.write(png, ImageBatch.ofFloats(images, steps * steps, shape.channels(), shape.height(),
+                    shape.width()), new GridLayout(steps, 1, 0));
+        }
+    }
+
+    private static GridLayout layout(int columns, ImageShape shape) {
+        int scale = shape.height() <= 32 ? 2 : 1;
+        return new GridLayout(columns, scale, 2);
+    }
+}
