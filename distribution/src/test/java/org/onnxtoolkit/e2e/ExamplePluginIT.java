@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -109,6 +110,47 @@ class ExamplePluginIT {
         for (float v : image) {
             assertTrue(v >= 0 && v <= 1, "pixel " + v + " outside [0, 1]");
         }
+    }
+
+    /**
+     * The example's {@code TrainingLog} bean observes the training events as CDI events (no dependency but
+     * toolkit-api) and gets the toolkit's context injected: its log names the toolkit version, each epoch's
+     * test negative ELBO as metrics.csv has it, each checkpoint's SHA-256 (the last one as state.json records
+     * it), and the finished run, in the order they happened; a resumed run's events are appended.
+     */
+    @Test
+    void itsObserverLogsTheTrainingEventsOfARun() throws IOException {
+        Path run = tmp.resolve("run-observed");
+        Cli.Result r = Cli.run("train", "--plugins-dir", pluginsDir.toString(), "-D", "train-size=256",
+                "-D", "test-size=64", "--epochs", "2", "--batch-size", "64", "--out", run.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        List<String> log = Files.readAllLines(run.resolve("training-log.csv"));
+        List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));
+        JsonNode state = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.resolve("state.json").toFile());
+        assertEquals(7, log.size(), String.join("\n", log));
+        assertEquals("event,epoch,batch,value", log.get(0));
+        assertEquals("started,1,1,toolkit " + org.onnxtoolkit.runtime.cli.ToolkitVersion.get(), log.get(1));
+        for (int epoch = 1; epoch <= 2; epoch++) {
+            double testElbo = Double.parseDouble(metrics.get(epoch).split(",")[4]);
+            String[] epochLine = log.get(2 * epoch).split(",");
+            assertEquals("epoch", epochLine[0]);
+            assertEquals(Integer.toString(epoch), epochLine[1]);
+            assertEquals(testElbo, Double.parseDouble(epochLine[3]), 1e-6, "epoch " + epoch + "'s test ELBO");
+            String[] checkpoint = log.get(2 * epoch + 1).split(",");
+            assertEquals(List.of("checkpoint", Integer.toString(epoch), "0"), List.of(checkpoint[0], checkpoint[1],
+                    checkpoint[2]));
+            assertTrue(checkpoint[3].matches("[0-9a-f]{64}"), checkpoint[3]);
+        }
+        assertEquals(state.get("checkpointSha256").asText(), log.get(5).split(",")[3], "the last checkpoint's hash");
+        assertTrue(log.get(6).startsWith("finished,2,,"), log.get(6));
+
+        Cli.Result more = Cli.run("train", "--resume", run.toString(), "--epochs", "3", "--plugins-dir",
+                pluginsDir.toString());
+        assertEquals(0, more.exitCode(), more.toString());
+        List<String> resumed = Files.readAllLines(run.resolve("training-log.csv"));
+        assertEquals(log, resumed.subList(0, log.size()), "the earlier lines are kept");
+        assertTrue(resumed.get(log.size()).startsWith("resumed,3,1,"), String.join("\n", resumed));
+        assertTrue(resumed.get(resumed.size() - 1).startsWith("finished,3,,"), String.join("\n", resumed));
     }
 
     @Test

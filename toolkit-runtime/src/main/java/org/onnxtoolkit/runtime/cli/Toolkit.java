@@ -8,6 +8,7 @@ import org.onnxtoolkit.compiler.model.ArtifactResolver;
 import org.onnxtoolkit.runtime.plugins.PluginLoadException;
 import org.onnxtoolkit.runtime.plugins.PluginLoader;
 import org.onnxtoolkit.runtime.plugins.PluginRegistry;
+import org.onnxtoolkit.runtime.plugins.PluginServices;
 
 /**
  * Where the installed toolkit lives: {@code toolkit.home} (set by the launcher) holds {@code plugins/} with
@@ -30,6 +31,14 @@ final class Toolkit {
 
     /** Loads the built-in plugins and those of {@code extraDir} (may be null). The caller closes the registry. */
     static PluginRegistry plugins(Path extraDir) {
+        return plugins(extraDir, PluginLoader.defaultServices());
+    }
+
+    /**
+     * As {@link #plugins(Path)}, offering the plugins {@code services} for injection (the command's console
+     * progress, its verbosity).
+     */
+    static PluginRegistry plugins(Path extraDir, PluginServices services) {
         List<Path> dirs = new ArrayList<>();
         dirs.add(home().resolve("plugins"));
         if (extraDir != null) {
@@ -39,7 +48,7 @@ final class Toolkit {
             dirs.add(extraDir);
         }
         try {
-            return PluginLoader.load(dirs);
+            return PluginLoader.load(dirs, services);
         } catch (PluginLoadException e) {
             throw new PluginFailure(e);
         }

@@ -25,7 +25,11 @@ import org.onnxtoolkit.compiler.model.ArtifactResolver;
 import org.onnxtoolkit.compiler.model.ModelGraphs;
 import org.onnxtoolkit.engine.ort.SessionConfig;
 import org.onnxtoolkit.runtime.plugins.PluginInfo;
+import org.onnxtoolkit.runtime.plugins.PluginLoader;
+import org.onnxtoolkit.runtime.plugins.PluginObservers;
 import org.onnxtoolkit.runtime.plugins.PluginRegistry;
+import org.onnxtoolkit.runtime.plugins.PluginServices;
+import org.onnxtoolkit.api.spi.ToolkitContext;
 import org.onnxtoolkit.engine.training.ResumeChecks;
 import org.onnxtoolkit.engine.run.RunConfig;
 import org.onnxtoolkit.engine.run.RunLock;
@@ -175,7 +179,10 @@ final class TrainCommand implements Callable<Integer> {
                       ResumeChecks.CheckedState checked, SessionConfig sessionConfig, RunLock resumeLock)
             throws IOException {
         RunLock newRunLock = null;
-        try (PluginRegistry plugins = Toolkit.plugins(common.pluginsDir)) {
+        ConsoleDatasetProgress progress = new ConsoleDatasetProgress(out);
+        PluginServices services = new PluginServices(progress, new ToolkitContext(
+                PluginLoader.defaultCacheDirectory(), ToolkitVersion.get(), common.verbose));
+        try (PluginRegistry plugins = Toolkit.plugins(common.pluginsDir, services)) {
             String archId = resumed != null ? resumed.architecture() : choice.arch;
             String datasetId = resumed != null ? resumed.dataset() : choice.dataset;
             Architecture architecture = Lookup.architecture(plugins, archId);
@@ -191,7 +198,7 @@ final class TrainCommand implements Callable<Integer> {
             DatasetSplits splits;
             try {
                 splits = data.open(new DatasetOptions(dataDirText == null ? null : Path.of(dataDirText),
-                        architecture.preferredImageShape(archOpts), runSeed, dataGiven, new ConsoleDatasetProgress(out)));
+                        architecture.preferredImageShape(archOpts), runSeed, dataGiven, progress));
             } catch (DatasetException e) {
                 throw datasetFailure(e);
             }
@@ -241,7 +248,8 @@ final class TrainCommand implements Callable<Integer> {
             });
             Trainer trainer = Trainer.builder(config, graphs, resolved.artifacts(), splits).provenance(provenance)
                     .session(sessionConfig).runDirectory(RunDirectory.at(runDir)).output(new RunPictures())
-                    .observer(new ConsoleProgress(out)).stopWhen(stop::get).build();
+                    .observer(new ConsoleProgress(out)).observer(new PluginObservers(plugins)).stopWhen(stop::get)
+                    .build();
             Trainer.Result result = resumeLock == null ? trainer.start() : trainer.resume(record, checked, allowDataChange);
             if (result.interrupted()) {
                 return ToolkitCli.INTERRUPTED;

@@ -23,6 +23,7 @@ import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.jboss.weld.resources.spi.ResourceLoader;
 import org.jboss.weld.resources.spi.ResourceLoadingException;
+import org.onnxtoolkit.api.events.TrainingEvent;
 import org.onnxtoolkit.api.spi.Plugin;
 
 /**
@@ -46,6 +47,8 @@ final class JarContainer implements AutoCloseable {
     private final List<String> otherJarPrefixes;
     private final Map<String, String> jarLabels;
     private final Duration timeout;
+    private final PluginServices services;
+    private final boolean observesTraining;
 
     private WeldContainer container;
     private PluginStartException deployFailure;
@@ -59,15 +62,50 @@ final class JarContainer implements AutoCloseable {
      *                         resources (portable extensions, Weld configuration) this container must not see
      * @param jarLabels        binary name of every plugin-jar class to its jar's label, to name a culprit class
      * @param timeout          how long starting the container, and then each plugin, may take
+     * @param services         what the container offers its beans for injection
+     * @param observesTraining whether a bean of the jar observes training events ({@link TrainingEvent}), so
+     *                         that {@link #fire} starts the container
      */
     JarContainer(String jarLabel, List<Class<?>> beanClasses, PluginClassLoader classLoader,
-            List<String> otherJarPrefixes, Map<String, String> jarLabels, Duration timeout) {
+            List<String> otherJarPrefixes, Map<String, String> jarLabels, Duration timeout, PluginServices services,
+            boolean observesTraining) {
         this.jarLabel = jarLabel;
         this.beanClasses = List.copyOf(beanClasses);
         this.classLoader = classLoader;
         this.otherJarPrefixes = List.copyOf(otherJarPrefixes);
         this.jarLabels = jarLabels;
         this.timeout = timeout;
+        this.services = services;
+        this.observesTraining = observesTraining;
+    }
+
+    /**
+     * Delivers a training event to the jar's observers, on the calling thread with the plugin class loader as
+     * its context class loader. A jar that observes training events has its container started by the first
+     * event; one that does not is left alone.
+     *
+     * @throws PluginStartException when the container cannot start, or an observer throws, naming the jar
+     */
+    synchronized void fire(TrainingEvent event) throws PluginStartException {
+        if (!observesTraining) {
+            return;
+        }
+        BeanManager beanManager = beanManager();
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(classLoader);
+        try {
+            beanManager.getEvent().fire(event);
+        } catch (RuntimeException | LinkageError e) {
+            PluginClassNotFoundException missing = PluginClassNotFoundException.in(e);
+            if (missing != null) {
+                throw new PluginStartException(missing.getMessage(), e);
+            }
+            throw new PluginStartException("plugin jar " + jarLabel + ": an observer of "
+                    + event.getClass().getSimpleName() + " failed (" + oneLine(e) + ")", e);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
     }
 
     /**
@@ -162,7 +200,8 @@ final class JarContainer implements AutoCloseable {
                 // The loader found the bean classes; Weld's own discovery would load every class of the jar.
                 .disableDiscovery()
                 // The registry's owner shuts the container down; a JVM shutdown hook would race with it.
-                .skipShutdownHook();
+                .skipShutdownHook()
+                .addExtension(new ServicesExtension(services));
         for (Class<?> beanClass : beanClasses) {
             weld.addBeanClass(beanClass);
         }

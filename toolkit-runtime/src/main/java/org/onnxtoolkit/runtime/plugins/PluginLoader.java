@@ -40,7 +40,13 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import org.onnxtoolkit.api.spi.Plugin;
+import org.onnxtoolkit.api.events.TrainingEvent;
 import org.onnxtoolkit.api.spi.PluginId;
+import org.onnxtoolkit.api.spi.Progress;
+import org.onnxtoolkit.api.spi.ToolkitContext;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
+import java.lang.reflect.Method;
 
 /**
  * Loads plugin jars and finds the {@link org.onnxtoolkit.api.spi.Dataset}, {@link org.onnxtoolkit.api.spi.Architecture}
@@ -95,6 +101,7 @@ public final class PluginLoader {
 
     private final List<Path> jarPaths;
     private final Duration startTimeout;
+    private final PluginServices services;
     /** The jars in loading order, once inspected. */
     private final List<PluginJar> jars = new ArrayList<>();
     /** Class name to the jar its class is loaded from. */
@@ -104,9 +111,10 @@ public final class PluginLoader {
     /** File names that more than one jar has: such jars are named by their full path. */
     private final Set<String> ambiguousFileNames = new HashSet<>();
 
-    private PluginLoader(List<Path> jarPaths, Duration startTimeout) {
+    private PluginLoader(List<Path> jarPaths, Duration startTimeout, PluginServices services) {
         this.jarPaths = jarPaths;
         this.startTimeout = startTimeout;
+        this.services = services;
         Set<String> fileNames = new HashSet<>();
         for (Path jar : jarPaths) {
             String fileName = jar.getFileName().toString();
@@ -126,7 +134,28 @@ public final class PluginLoader {
      * @throws PluginLoadException with a one-line message naming the directory, jar(s) and class at fault
      */
     public static PluginRegistry load(List<Path> directories) throws PluginLoadException {
-        return load(directories, PluginLoader.class.getClassLoader(), startTimeout());
+        return load(directories, defaultServices());
+    }
+
+    /**
+     * As {@link #load(List)}, with what the plugins' containers offer their beans for injection.
+     */
+    public static PluginRegistry load(List<Path> directories, PluginServices services) throws PluginLoadException {
+        return load(directories, PluginLoader.class.getClassLoader(), startTimeout(), services);
+    }
+
+    /** No progress shown; the default cache folder; the runtime's version; not verbose. */
+    public static PluginServices defaultServices() {
+        String version = PluginLoader.class.getPackage().getImplementationVersion();
+        return new PluginServices(Progress.NONE, new ToolkitContext(defaultCacheDirectory(),
+                version == null ? "unknown" : version, false));
+    }
+
+    /** {@code $XDG_CACHE_HOME/onnxtoolkit}, else {@code ~/.cache/onnxtoolkit}. */
+    public static Path defaultCacheDirectory() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("onnxtoolkit");
     }
 
     /**
@@ -135,6 +164,11 @@ public final class PluginLoader {
      */
     static PluginRegistry load(List<Path> directories, ClassLoader parent, Duration startTimeout)
             throws PluginLoadException {
+        return load(directories, parent, startTimeout, defaultServices());
+    }
+
+    static PluginRegistry load(List<Path> directories, ClassLoader parent, Duration startTimeout,
+            PluginServices services) throws PluginLoadException {
         Objects.requireNonNull(directories, "directories");
         Objects.requireNonNull(parent, "parent");
         if (startTimeout.isNegative() || startTimeout.isZero()) {
@@ -151,7 +185,7 @@ public final class PluginLoader {
         if (jarPaths.isEmpty()) {
             return PluginRegistry.empty();
         }
-        return new PluginLoader(jarPaths, startTimeout).loadJars(parent);
+        return new PluginLoader(jarPaths, startTimeout, services).loadJars(parent);
     }
 
     /** The time limit from {@value #START_TIMEOUT_PROPERTY}, in (possibly fractional) seconds; 30 s when unset. */
@@ -214,6 +248,7 @@ public final class PluginLoader {
         try {
             List<FoundPlugin> found = new ArrayList<>();
             Map<PluginJar, JarContainer> containers = new IdentityHashMap<>();
+            List<JarContainer> inJarOrder = new ArrayList<>();
             for (PluginJar jar : jars) {
                 List<Class<?>> beans = new ArrayList<>();
                 for (String className : jar.candidates()) {
@@ -221,8 +256,9 @@ public final class PluginLoader {
                 }
                 // Nothing to close until it starts, when a plugin of the jar is first asked for.
                 JarContainer container = new JarContainer(label(jar), beans, classLoader, otherJarPrefixes(jar),
-                        jarLabels, startTimeout);
+                        jarLabels, startTimeout, services, observesTraining(jar, beans));
                 containers.put(jar, container);
+                inJarOrder.add(container);
                 resources.add(container);
             }
             checkUniqueIds(found);
@@ -232,7 +268,7 @@ public final class PluginLoader {
             }
             resources.add(new PluginExitWatch(jarLabels));
             resources.add(classLoader);
-            return new PluginRegistry(sources, resources);
+            return new PluginRegistry(sources, inJarOrder, resources);
         } catch (PluginLoadException | RuntimeException | Error e) {
             try {
                 classLoader.close();
@@ -393,6 +429,37 @@ public final class PluginLoader {
         for (PluginKind kind : kinds) {
             found.add(new FoundPlugin(new PluginInfo(id, kind, jar.version(), jar.path(), type.getName()), type, jar));
         }
+    }
+
+    /**
+     * Whether a bean of the jar has an observer method of a training event ({@code @Observes} or
+     * {@code @ObservesAsync} on a parameter whose type is, or is a supertype of, a {@link TrainingEvent} type).
+     * Reads declarations only; runs no plugin code.
+     */
+    private boolean observesTraining(PluginJar jar, List<Class<?>> beans) throws PluginLoadException {
+        for (Class<?> bean : beans) {
+            Method[] methods;
+            try {
+                methods = bean.getDeclaredMethods();
+            } catch (LinkageError | TypeNotPresentException e) {
+                throw cannotLoad(jar, bean.getName(), e);
+            }
+            for (Method method : methods) {
+                Class<?>[] types = method.getParameterTypes();
+                Annotation[][] annotations = method.getParameterAnnotations();
+                for (int i = 0; i < types.length; i++) {
+                    boolean observer = false;
+                    for (Annotation a : annotations[i]) {
+                        observer |= a.annotationType() == Observes.class || a.annotationType() == ObservesAsync.class;
+                    }
+                    if (observer && (TrainingEvent.class.isAssignableFrom(types[i])
+                            || types[i].isAssignableFrom(TrainingEvent.class))) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /** A bean-defining annotation: one of CDI's, or any normal scope or stereotype (also inherited ones). */

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.onnxtoolkit.api.spi.Architecture;
 import org.onnxtoolkit.api.spi.Dataset;
 import org.onnxtoolkit.api.spi.Objective;
+import org.onnxtoolkit.api.events.TrainingEvent;
 import org.onnxtoolkit.api.spi.Plugin;
 
 /**
@@ -39,6 +40,7 @@ public final class PluginRegistry implements AutoCloseable {
     private final Map<PluginKind, SortedMap<String, Slot>> byKind;
     private final List<PluginInfo> plugins;
     private final List<AutoCloseable> resources;
+    private final List<JarContainer> containers;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -46,6 +48,17 @@ public final class PluginRegistry implements AutoCloseable {
      * @param resources closed in this order by {@link #close()}
      */
     PluginRegistry(Map<PluginInfo, PluginSource> plugins, List<AutoCloseable> resources) {
+        this(plugins, List.of(), resources);
+    }
+
+    /**
+     * @param plugins    each plugin's info with how to start it; ids unique within a kind
+     * @param containers the jars' containers in loading order, which {@link #fire} delivers events to
+     * @param resources  closed in this order by {@link #close()}
+     */
+    PluginRegistry(Map<PluginInfo, PluginSource> plugins, List<JarContainer> containers,
+            List<AutoCloseable> resources) {
+        this.containers = List.copyOf(containers);
         this.byKind = new EnumMap<>(PluginKind.class);
         for (PluginKind kind : PluginKind.values()) {
             byKind.put(kind, new TreeMap<>());
@@ -64,6 +77,23 @@ public final class PluginRegistry implements AutoCloseable {
         }
         this.plugins = Collections.unmodifiableList(sorted);
         this.resources = List.copyOf(resources);
+    }
+
+    /**
+     * Delivers a training event as a CDI event to every plugin jar that observes training events, in loading
+     * order, on the calling thread (starting a jar's container on its first event).
+     *
+     * @throws PluginStartException when a jar's container cannot start or one of its observers throws; one line
+     *                              naming the jar
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public void fire(TrainingEvent event) {
+        if (closed.get()) {
+            throw new IllegalStateException("the plugin registry is closed");
+        }
+        for (JarContainer container : containers) {
+            container.fire(event);
+        }
     }
 
     /** A registry with no plugins and nothing to close. */
