@@ -86,7 +86,9 @@ record RunFolder(Path dir, DecoderModel decoder, Path encoderFile, byte[] encode
         }
         JsonNode run = null;
         if (isRun) {
-            run = readObject(runJson);
+            readObject(runJson); // a JSON object at all, before its fields are checked
+            // Typed and checked as the trainer reads it; model.json then embeds the record as written.
+            run = JSON.valueToTree(folder.readRecord());
         } else if (isExport) {
             JsonNode embedded = readObject(modelJson).get("run");
             run = embedded != null && embedded.isObject() ? embedded : null;

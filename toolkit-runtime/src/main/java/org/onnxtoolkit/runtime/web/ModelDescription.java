@@ -2,7 +2,6 @@ package org.onnxtoolkit.runtime.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
@@ -48,7 +47,7 @@ public record ModelDescription(int latentSize, ImageShape imageShape, boolean wi
     public static final String FORMAT = "onnx-toolkit-model";
     public static final int FORMAT_VERSION = 1;
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = org.onnxtoolkit.compiler.io.Json.MAPPER;
 
     public ModelDescription {
         Objects.requireNonNull(imageShape, "imageShape");
