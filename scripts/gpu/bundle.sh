@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds what the GPU machine needs to check the CUDA path (docs/gpu.md), as parts small enough for one
+# Builds what the GPU machine needs to check the CUDA path (scripts/gpu/README.md), as parts small enough for one
 # device command each:
 #   the toolkit built with the GPU natives (lib/, plugins/, artifacts/) and a launcher, bin/toolkit;
 #   optionally (--jre) a Java runtime made with jlink, with the few system libraries and the font it needs;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs ON the GPU machine (docs/gpu.md): puts the parts made by scripts/gpu/bundle.sh together in a stage
+# Runs ON the GPU machine (scripts/gpu/README.md): puts the parts made by scripts/gpu/bundle.sh together in a stage
 # folder, one device command per part, then reassembles, verifies and unpacks the bundle and runs the CUDA
 # checks, writing full logs to $OUT and printing a short table last.
 #
