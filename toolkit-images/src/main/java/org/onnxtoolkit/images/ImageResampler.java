@@ -27,7 +27,7 @@ import org.onnxtoolkit.api.spi.ImageShape;
  * differ from PIL's by at most one intensity level in rare pixels.
  *
  * <p><b>Channels.</b> Three channels are R, G, B; one channel is the luma {@code 0.299 R + 0.587 G + 0.114 B}
- * (ITU-R 601, as PIL's {@code convert("L")}), computed before resizing. Other channel counts are refused.
+ * (ITU-R 601, as PIL's {@code convert("L")}), computed before resizing ({@link ImageShape} has no other counts).
  *
  * <p>Stateless and thread-safe. Changing the output for some input changes cached datasets: bump
  * {@link #VERSION}.
@@ -51,8 +51,7 @@ public final class ImageResampler {
      * Crops the centred {@code crop x crop} square out of {@code image}, resizes it to {@code shape} and writes it
      * to {@code target[offset .. offset + shape.size())} as unsigned bytes, {@code [C, H, W]}.
      *
-     * @throws IllegalArgumentException if {@code crop} exceeds the image's width or height, or {@code shape} has
-     *                                  other than 1 or 3 channels
+     * @throws IllegalArgumentException if {@code crop} exceeds the image's width or height
      */
     public static void cropAndResize(RgbImage image, int crop, ImageShape shape, byte[] target, int offset) {
         if (crop < 1 || crop > image.width() || crop > image.height()) {
@@ -67,8 +66,6 @@ public final class ImageResampler {
      * shape the centred square of side {@code min(width, height)}), resizes it to {@code shape} and writes it to
      * {@code target[offset .. offset + shape.size())} as unsigned bytes, {@code [C, H, W]}. A region's side that is
      * not a whole number of pixels is rounded to the nearest one.
-     *
-     * @throws IllegalArgumentException if {@code shape} has other than 1 or 3 channels
      */
     public static void fitToShape(RgbImage image, ImageShape shape, byte[] target, int offset) {
         int width = image.width();
@@ -88,9 +85,6 @@ public final class ImageResampler {
     private static void cropAndResize(RgbImage image, int cropWidth, int cropHeight, ImageShape shape, byte[] target,
                                       int offset) {
         int channels = shape.channels();
-        if (channels != 1 && channels != 3) {
-            throw new IllegalArgumentException("images are resized to 1 (grey) or 3 (RGB) channels, not " + channels);
-        }
         int left = cropStart(image.width(), cropWidth);
         int top = cropStart(image.height(), cropHeight);
         int outHeight = shape.height();

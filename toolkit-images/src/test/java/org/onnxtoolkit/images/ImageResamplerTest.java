@@ -232,14 +232,6 @@ public class ImageResamplerTest {
     }
 
     @Test
-    void onlyGreyAndRgbOutputsAreMade() {
-        RgbImage image = new RgbImage(4, 4, new int[16]);
-        assertThrows(IllegalArgumentException.class, () -> ImageResampler.fitToShape(image, new ImageShape(2, 4, 4),
-                new byte[32], 0));
-        assertThrows(IllegalArgumentException.class, () -> resize(image, 4, new ImageShape(4, 2, 2)));
-    }
-
-    @Test
     void cropLargerThanTheImageIsRejected() {
         RgbImage image = new RgbImage(100, 37, new int[3700]);
         assertThrows(IllegalArgumentException.class, () -> resize(image, 38, new ImageShape(3, 8, 8)));

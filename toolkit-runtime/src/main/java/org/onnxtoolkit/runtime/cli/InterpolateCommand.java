@@ -55,11 +55,6 @@ final class InterpolateCommand implements Callable<Integer> {
         RunFolder folder = RunFolder.open(run, true);
         ImageShape shape = folder.decoder().imageShape();
         int latent = folder.decoder().latentSize();
-        if (shape.channels() != 1 && shape.channels() != 3) {
-            // What is in the run's files does not suit the command: exit 1.
-            throw new IOException("the model of " + run + " takes " + shape.channels() + "-channel images;"
-                    + " interpolate reads pictures for grey (1-channel) and RGB (3-channel) models only");
-        }
         float[] x = new float[2 * shape.size()];
         System.arraycopy(picture("--from", from, shape), 0, x, 0, shape.size());
         System.arraycopy(picture("--to", to, shape), 0, x, shape.size(), shape.size());

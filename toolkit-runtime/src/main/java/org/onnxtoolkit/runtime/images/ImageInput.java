@@ -40,8 +40,7 @@ import org.onnxtoolkit.images.UndecodableImageException;
  * unchanged.
  *
  * <p><b>Channels.</b> For a grey model colour is converted to luma {@code 0.299 R + 0.587 G + 0.114 B} (ITU-R
- * BT.601, as PIL's {@code convert("L")}), before resizing; for an RGB model grey is repeated in R, G and B. Models of
- * other channel counts are not served (image folders make none).
+ * BT.601, as PIL's {@code convert("L")}), before resizing; for an RGB model grey is repeated in R, G and B.
  *
  * <p><b>Values.</b> The resized samples are rounded to 8 bits, exactly the bytes an image folder caches for the
  * picture, then scaled as the trainer scales its batches: {@code v * (1f / 255f)}.
@@ -77,7 +76,6 @@ public final class ImageInput {
      * @throws NoSuchFileException      if the file does not exist
      * @throws NotAnImageException      if it cannot be decoded as a picture
      * @throws IOException              if it cannot be read
-     * @throws IllegalArgumentException if {@code shape} has other than 1 or 3 channels
      */
     public static float[] read(Path file, ImageShape shape) throws IOException {
         return toFloats(readPixels(file, shape));
@@ -91,7 +89,6 @@ public final class ImageInput {
      * @throws NoSuchFileException      if the file does not exist
      * @throws NotAnImageException      if it cannot be decoded as a picture
      * @throws IOException              if it cannot be read
-     * @throws IllegalArgumentException if {@code shape} has other than 1 or 3 channels
      */
     public static byte[] readPixels(Path file, ImageShape shape) throws IOException {
         return fit(decode(file), shape);
@@ -174,7 +171,6 @@ public final class ImageInput {
      * channels, as {@link ImageResampler#fitToShape} does.
      *
      * @return {@code [C, H, W]}, row-major, unsigned 8-bit samples
-     * @throws IllegalArgumentException if {@code shape} has other than 1 or 3 channels
      */
     public static byte[] fit(RgbImage image, ImageShape shape) {
         Objects.requireNonNull(image, "image");
