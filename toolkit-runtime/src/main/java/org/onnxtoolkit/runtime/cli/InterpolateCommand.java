@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
 @Command(name = "interpolate", mixinStandardHelpOptions = true,
         description = {"Encode two pictures (PNG or JPEG) with a run's encoder.onnx, interpolate linearly between"
                 + " their means mu in N steps (both ends included) and decode each point into a one-row PNG.",
-                "Pictures of another size are centre-cropped to the model's aspect ratio and resized by area averaging;"
-                + " colour becomes grey (luma) for grey models, grey becomes RGB for colour models."},
+                "Pictures are decoded, centre-cropped to the model's aspect ratio and resized as image-folder datasets"
+                + " prepare training images (EXIF orientation applied, antialiased bilinear resize); colour becomes grey"
+                + " (luma) for grey models, grey becomes RGB for colour models."},
         footer = {"", "Example:", "  ./toolkit interpolate --run runs/<run> --from a.png --to b.jpg --steps 10 --out line.png"})
 final class InterpolateCommand implements Callable<Integer> {
     @Mixin

@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.Objects;
 import javax.imageio.ImageIO;
@@ -14,28 +15,46 @@ import javax.imageio.stream.ImageInputStream;
 import org.apache.commons.imaging.Imaging;
 import org.onnxtoolkit.api.spi.ImageShape;
 import org.onnxtoolkit.compiler.io.InputFiles;
+import org.onnxtoolkit.images.ImageResampler;
+import org.onnxtoolkit.images.PhotoDecoder;
+import org.onnxtoolkit.images.RgbImage;
+import org.onnxtoolkit.images.UndecodableImageException;
 
 /**
- * Reads a picture (PNG, JPEG, or another format the JDK or Apache Commons Imaging decodes) and turns it into a
- * model input: {@code [C, H, W]} floats in {@code [0, 1]}, sample {@code v / 255}.
+ * Reads a picture and turns it into a model input, {@code [C, H, W]} floats in {@code [0, 1]}, with the pipeline the
+ * image-folder datasets prepare training images with (toolkit-images), so that a model sees the same pixels for a
+ * picture at {@code interpolate} time as it saw for the same picture in a training folder.
  *
- * <p><b>Size.</b> A picture of another size is not rejected but fitted, as torchvision's
- * {@code CenterCrop} + {@code Resize} pipelines do: first the largest centred region with the model's aspect ratio
- * is cut out (for square models the centred square), then it is resized to {@code H x W} by area averaging (every
- * output pixel is the mean of the source area it covers, with fractional weights at its edges; PIL's {@code BOX}
- * filter, OpenCV's {@code INTER_AREA}). A picture of exactly the model's size passes through unchanged.
+ * <p><b>Decoding.</b> JPEG and PNG files (recognised by content) are decoded by {@link PhotoDecoder}, as the image
+ * folders decode them: as PIL's {@code ImageOps.exif_transpose(Image.open(f)).convert("RGB")} (EXIF orientation
+ * applied; CMYK and YCCK, progressive and extended-sequential JPEGs; 16-bit, palette and grey PNGs with their stored
+ * values; alpha dropped with the colour kept). Damaged JPEGs (libjpeg's "Premature end of JPEG file", ...) and
+ * lossless, arithmetic-coded and 12-bit ones are refused with the reason, as the image folders refuse them. Other
+ * formats, which image folders do not read, are decoded by the JDK's {@code ImageIO} (GIF, BMP, TIFF, WBMP) or else
+ * Apache Commons Imaging (ICO, PCX, ...), grey ones with the values they store, alpha ignored.
+ *
+ * <p><b>Size.</b> A picture of another size is not rejected but fitted, as torchvision's {@code CenterCrop} +
+ * {@code Resize} pipelines do: the largest centred region with the model's aspect ratio is cut out (for square
+ * models the centred square, the image folders' default crop) and resized to {@code H x W} with PIL's antialiased
+ * bilinear filter ({@link ImageResampler#fitToShape}). A picture of exactly the model's size passes through
+ * unchanged.
  *
  * <p><b>Channels.</b> For a grey model colour is converted to luma {@code 0.299 R + 0.587 G + 0.114 B} (ITU-R
- * BT.601, as PIL's {@code convert("L")}); for an RGB model grey is repeated in R, G and B. Alpha is ignored (also
- * as PIL does), so transparent areas count with the colour they store.
+ * BT.601, as PIL's {@code convert("L")}), before resizing; for an RGB model grey is repeated in R, G and B.
+ *
+ * <p><b>Values.</b> The resized samples are rounded to 8 bits, exactly the bytes an image folder caches for the
+ * picture, then scaled as the trainer scales its batches: {@code v * (1f / 255f)}.
  *
  * <p>Stateless and thread-safe.
  */
 public final class ImageInput {
-    /** Larger files are refused before they are read. */
+    /** Larger files are refused before they are read (the image folders' limit too). */
     static final long MAX_FILE_BYTES = 256L << 20;
     /** Larger pictures are refused before they are decoded (a 100-megapixel picture takes 400 MB decoded). */
     static final long MAX_PIXELS = 100_000_000L;
+
+    /** JPEG and PNG, decoded as the image folders decode them (EXIF orientation applied). */
+    private static final PhotoDecoder PICTURES = new PhotoDecoder(true, MAX_PIXELS);
 
     private ImageInput() {
     }
@@ -52,31 +71,49 @@ public final class ImageInput {
     /**
      * Reads {@code file} and fits it to {@code shape}.
      *
-     * @return {@code [C, H, W]}, row-major, values in [0, 1]
-     * @throws NoSuchFileException  if the file does not exist
-     * @throws NotAnImageException  if it cannot be decoded as a picture
-     * @throws IOException          if it cannot be read
+     * @return {@code [C, H, W]}, row-major, values {@code v * (1f / 255f)} for the 8-bit samples {@code v} of
+     *         {@link #readPixels}
+     * @throws NoSuchFileException      if the file does not exist
+     * @throws NotAnImageException      if it cannot be decoded as a picture
+     * @throws IOException              if it cannot be read
      */
     public static float[] read(Path file, ImageShape shape) throws IOException {
+        return toFloats(readPixels(file, shape));
+    }
+
+    /**
+     * Reads {@code file} and fits it to {@code shape} as 8-bit samples: the bytes an image folder holding this
+     * picture caches for it (with the default crop, the largest centred square, for a square shape).
+     *
+     * @return {@code [C, H, W]}, row-major, unsigned
+     * @throws NoSuchFileException      if the file does not exist
+     * @throws NotAnImageException      if it cannot be decoded as a picture
+     * @throws IOException              if it cannot be read
+     */
+    public static byte[] readPixels(Path file, ImageShape shape) throws IOException {
         return fit(decode(file), shape);
     }
 
     /**
-     * Decodes a picture: the JDK's {@code ImageIO} first (PNG, JPEG, GIF, BMP, TIFF), then Apache Commons Imaging for
-     * what it does not read (CMYK JPEG, ICO, PCX, ...). ImageIO comes first because Commons Imaging 1.0.0-alpha6
-     * decodes grey PNGs through a linear-grey image and loses precision (a stored 9 reads back as 13), and a grey
-     * PNG is exactly what the toolkit itself writes for grey models.
+     * Decodes a picture; see the class comment for which decoder reads which format.
      *
-     * @throws NotAnImageException if neither can decode it
+     * @throws NotAnImageException if it is not a picture we can decode, or is larger than {@link #MAX_PIXELS}
      */
-    public static BufferedImage decode(Path file) throws IOException {
+    public static RgbImage decode(Path file) throws IOException {
         byte[] bytes = InputFiles.readAllBytes(file, MAX_FILE_BYTES, "a picture");
         checkPixels(file, bytes);
+        if (PhotoDecoder.readsFormatOf(bytes)) {
+            try {
+                return PICTURES.decode(bytes);
+            } catch (UndecodableImageException e) {
+                throw notAnImage(file, e.getMessage(), e);
+            }
+        }
         Exception failure;
         try {
             BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes));
             if (img != null) {
-                return img;
+                return storedRgb(img);
             }
             failure = new IOException("unknown format");
         } catch (IOException | RuntimeException e) {
@@ -85,19 +122,22 @@ public final class ImageInput {
         try {
             BufferedImage img = Imaging.getBufferedImage(bytes);
             if (img != null) {
-                return img;
+                return storedRgb(img);
             }
         } catch (IOException | RuntimeException e) {
             failure = e;
         }
-        throw new NotAnImageException(file + " is not a PNG or JPEG image we can read (" + oneLine(failure) + ")",
-                failure);
+        throw notAnImage(file, oneLine(failure), failure);
+    }
+
+    private static NotAnImageException notAnImage(Path file, String reason, Throwable cause) {
+        return new NotAnImageException(file + " is not a PNG or JPEG image we can read (" + reason + ")", cause);
     }
 
     /**
      * Reads the picture's size from its header, where ImageIO knows the format, and refuses one whose decoded pixels
      * would not fit in memory (a small PNG can declare 100000 x 100000 pixels). A format ImageIO does not know is left
-     * to the decoders.
+     * to the decoders, which check the size they read from the header against the same limit.
      *
      * @throws NotAnImageException if the picture has more than {@link #MAX_PIXELS} pixels
      */
@@ -105,7 +145,7 @@ public final class ImageInput {
         long width;
         long height;
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator() : ImageIO.getImageReaders(in);
+            Iterator<ImageReader> readers = in == null ? Collections.emptyIterator() : ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 return;
             }
@@ -127,133 +167,54 @@ public final class ImageInput {
     }
 
     /**
-     * Centre-crops {@code image} to the aspect ratio of {@code shape}, resizes it by area averaging and converts
-     * it to the shape's channels; see the class comment.
+     * Centre-crops {@code image} to the aspect ratio of {@code shape}, resizes it and converts it to the shape's
+     * channels, as {@link ImageResampler#fitToShape} does.
      *
-     * @return {@code [C, H, W]}, row-major, values in [0, 1]
+     * @return {@code [C, H, W]}, row-major, unsigned 8-bit samples
      */
-    public static float[] fit(BufferedImage image, ImageShape shape) {
+    public static byte[] fit(RgbImage image, ImageShape shape) {
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(shape, "shape");
-        int w = image.getWidth();
-        int h = image.getHeight();
-        // The largest centred crop with aspect W:H; exact integer arithmetic, no rounding drift.
-        int cropW = w;
-        int cropH = h;
-        if ((long) w * shape.height() > (long) h * shape.width()) {
-            cropW = Math.max(1, (int) Math.round((double) h * shape.width() / shape.height()));
-        } else if ((long) w * shape.height() < (long) h * shape.width()) {
-            cropH = Math.max(1, (int) Math.round((double) w * shape.height() / shape.width()));
-        }
-        int x0 = (w - cropW) / 2;
-        int y0 = (h - cropH) / 2;
-        int[] argb = storedRgb(image, x0, y0, cropW, cropH);
-        int planes = shape.channels();
-        float[] out = new float[shape.size()];
-        double[] plane = new double[cropW * cropH];
-        for (int c = 0; c < planes; c++) {
-            for (int i = 0; i < plane.length; i++) {
-                int r = (argb[i] >> 16) & 0xFF;
-                int g = (argb[i] >> 8) & 0xFF;
-                int b = argb[i] & 0xFF;
-                if (planes == 1) {
-                    plane[i] = r == g && g == b ? r : 0.299 * r + 0.587 * g + 0.114 * b;
-                } else {
-                    plane[i] = c == 0 ? r : c == 1 ? g : b;
-                }
-            }
-            double[] resized = resize(plane, cropW, cropH, shape.width(), shape.height());
-            int base = c * shape.height() * shape.width();
-            for (int i = 0; i < resized.length; i++) {
-                out[base + i] = (float) (Math.min(255, Math.max(0, resized[i])) / 255);
-            }
+        byte[] pixels = new byte[shape.size()];
+        ImageResampler.fitToShape(image, shape, pixels, 0);
+        return pixels;
+    }
+
+    /** The samples as the trainer feeds them to the model: {@code (v & 0xff) * (1f / 255f)}. */
+    public static float[] toFloats(byte[] pixels) {
+        float[] out = new float[pixels.length];
+        for (int i = 0; i < pixels.length; i++) {
+            out[i] = (pixels[i] & 0xFF) * (1f / 255f);
         }
         return out;
     }
 
     /**
-     * The region's pixels as {@code 0xRRGGBB} with the values the file stores. For grey images {@code getRGB} would
-     * convert from Java's linear grey colour space and change them, so grey samples are read from the raster
-     * (16-bit samples keep their high byte).
+     * The pixels of an image ImageIO or Commons Imaging decoded, as {@code 0xRRGGBB} with the values the file stores.
+     * For grey images {@code getRGB} would convert from Java's linear grey colour space and change them, so grey
+     * samples are read from the raster (16-bit samples keep their high byte); alpha is dropped.
      */
-    private static int[] storedRgb(BufferedImage image, int x0, int y0, int w, int h) {
-        var raster = image.getRaster();
+    private static RgbImage storedRgb(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int[] out = new int[w * h];
         var cm = image.getColorModel();
         if (cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY && cm.getNumColorComponents() == 1) {
+            var raster = image.getRaster();
             int shift = Math.max(0, cm.getComponentSize(0) - 8);
-            int[] out = new int[w * h];
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++) {
-                    int v = raster.getSample(x0 + x, y0 + y, 0) >>> shift;
+                    int v = raster.getSample(x, y, 0) >>> shift;
                     out[y * w + x] = (v << 16) | (v << 8) | v;
                 }
             }
-            return out;
-        }
-        return image.getRGB(x0, y0, w, h, null, 0, w);
-    }
-
-    /** Area-averaging resize of one plane, separable: rows first, then columns. */
-    static double[] resize(double[] src, int sw, int sh, int dw, int dh) {
-        double[] tmp = new double[dw * sh];
-        Weights wx = Weights.of(sw, dw);
-        for (int y = 0; y < sh; y++) {
-            for (int x = 0; x < dw; x++) {
-                double s = 0;
-                for (int k = wx.start[x]; k < wx.start[x + 1]; k++) {
-                    s += src[y * sw + wx.index[k]] * wx.weight[k];
-                }
-                tmp[y * dw + x] = s;
+        } else {
+            image.getRGB(0, 0, w, h, out, 0, w);
+            for (int i = 0; i < out.length; i++) {
+                out[i] &= 0xFFFFFF;
             }
         }
-        double[] out = new double[dw * dh];
-        Weights wy = Weights.of(sh, dh);
-        for (int y = 0; y < dh; y++) {
-            for (int x = 0; x < dw; x++) {
-                double s = 0;
-                for (int k = wy.start[y]; k < wy.start[y + 1]; k++) {
-                    s += tmp[wy.index[k] * dw + x] * wy.weight[k];
-                }
-                out[y * dw + x] = s;
-            }
-        }
-        return out;
-    }
-
-    /**
-     * For each of {@code dst} output cells, the source cells it overlaps and the overlap fractions, normalised to
-     * sum to 1. Output cell {@code i} covers source interval {@code [i * src / dst, (i + 1) * src / dst)}.
-     */
-    private record Weights(int[] start, int[] index, double[] weight) {
-        static Weights of(int src, int dst) {
-            int[] start = new int[dst + 1];
-            int[] index = new int[src + 2 * dst];
-            double[] weight = new double[src + 2 * dst];
-            int k = 0;
-            double scale = (double) src / dst;
-            for (int i = 0; i < dst; i++) {
-                start[i] = k;
-                double lo = i * scale;
-                double hi = (i + 1) * scale;
-                int first = (int) Math.floor(lo);
-                int last = Math.min(src - 1, (int) Math.ceil(hi) - 1);
-                double total = 0;
-                for (int j = first; j <= last; j++) {
-                    double overlap = Math.min(hi, j + 1) - Math.max(lo, j);
-                    if (overlap > 1e-12) {
-                        index[k] = j;
-                        weight[k] = overlap;
-                        total += overlap;
-                        k++;
-                    }
-                }
-                for (int j = start[i]; j < k; j++) {
-                    weight[j] /= total;
-                }
-            }
-            start[dst] = k;
-            return new Weights(start, index, weight);
-        }
+        return new RgbImage(w, h, out);
     }
 
     private static String oneLine(Throwable t) {

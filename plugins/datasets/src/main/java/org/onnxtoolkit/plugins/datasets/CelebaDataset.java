@@ -9,6 +9,7 @@ import org.onnxtoolkit.api.spi.DatasetOptions;
 import org.onnxtoolkit.api.spi.DatasetSplits;
 import org.onnxtoolkit.api.spi.ImageShape;
 import org.onnxtoolkit.api.spi.PluginId;
+import org.onnxtoolkit.images.PhotoDecoder;
 
 /**
  * {@code celeba}: CelebA's aligned faces as {@link ImageFolderDataset image-folder} with the reference

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.onnxtoolkit.api.spi.ImageShape;
+import org.onnxtoolkit.images.ImageDecoder;
 
 /**
  * The decoded-image cache of an image folder: every image of the folder, cropped and resized, as unsigned

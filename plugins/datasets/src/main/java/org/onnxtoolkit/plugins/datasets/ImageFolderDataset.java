@@ -8,6 +8,8 @@ import org.onnxtoolkit.api.spi.DatasetOptions;
 import org.onnxtoolkit.api.spi.DatasetSplits;
 import org.onnxtoolkit.api.spi.ImageShape;
 import org.onnxtoolkit.api.spi.PluginId;
+import org.onnxtoolkit.images.ImageResampler;
+import org.onnxtoolkit.images.PhotoDecoder;
 
 /**
  * {@code image-folder}: the JPEG and PNG images in {@code --data-dir}, each centre-cropped to a square, resized

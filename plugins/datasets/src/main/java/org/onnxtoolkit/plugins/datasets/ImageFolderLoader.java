@@ -23,6 +23,10 @@ import org.onnxtoolkit.api.spi.DatasetException;
 import org.onnxtoolkit.api.spi.DatasetSplits;
 import org.onnxtoolkit.api.spi.ImageShape;
 import org.onnxtoolkit.api.spi.Progress;
+import org.onnxtoolkit.images.ImageDecoder;
+import org.onnxtoolkit.images.ImageResampler;
+import org.onnxtoolkit.images.RgbImage;
+import org.onnxtoolkit.images.UndecodableImageException;
 
 /**
  * Opens a folder of images as train and test splits: lists it ({@link FolderListing}: flat, or class folders),

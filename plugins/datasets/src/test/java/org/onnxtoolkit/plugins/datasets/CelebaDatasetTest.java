@@ -17,6 +17,8 @@ import org.onnxtoolkit.api.spi.DatasetException;
 import org.onnxtoolkit.api.spi.DatasetOptions;
 import org.onnxtoolkit.api.spi.ImageShape;
 import org.onnxtoolkit.api.spi.ImageSplit;
+import org.onnxtoolkit.images.CommonsImagingDecoder;
+import org.onnxtoolkit.images.ImageFixtures;
 
 class CelebaDatasetTest {
     private static final int IMAGES = 12;

@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.onnxtoolkit.api.spi.DatasetException;
+import org.onnxtoolkit.images.ImageFixtures;
 
 class IdxReaderTest {
     @TempDir

@@ -12,6 +12,12 @@ import java.util.stream.Stream;
 import org.onnxtoolkit.api.spi.DatasetOptions;
 import org.onnxtoolkit.api.spi.ImageShape;
 import org.onnxtoolkit.api.spi.ImageSplit;
+import org.onnxtoolkit.images.CommonsImagingDecoder;
+import org.onnxtoolkit.images.ImageDecoder;
+import org.onnxtoolkit.images.ImageFixtures;
+import org.onnxtoolkit.images.ImageResampler;
+import org.onnxtoolkit.images.PhotoDecoder;
+import org.onnxtoolkit.images.RgbImage;
 
 /**
  * Measures the {@code celeba} preset on CelebA-sized JPEGs (178x218, smooth gradients plus noise, quality 0.95,

@@ -23,6 +23,12 @@ import org.onnxtoolkit.api.spi.DatasetException;
 import org.onnxtoolkit.api.spi.DatasetOptions;
 import org.onnxtoolkit.api.spi.ImageShape;
 import org.onnxtoolkit.api.spi.ImageSplit;
+import org.onnxtoolkit.images.ImageDecoder;
+import org.onnxtoolkit.images.ImageFixtures;
+import org.onnxtoolkit.images.ImageResamplerTest;
+import org.onnxtoolkit.images.PhotoDecoder;
+import org.onnxtoolkit.images.RgbImage;
+import org.onnxtoolkit.images.UndecodableImageException;
 
 class ImageFolderDatasetTest {
     @TempDir

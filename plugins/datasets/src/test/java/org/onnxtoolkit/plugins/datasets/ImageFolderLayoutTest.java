@@ -33,6 +33,8 @@ import org.onnxtoolkit.api.spi.DatasetSplits;
 import org.onnxtoolkit.api.spi.ImageShape;
 import org.onnxtoolkit.api.spi.ImageSplit;
 import org.onnxtoolkit.api.spi.Progress;
+import org.onnxtoolkit.images.ImageFixtures;
+import org.onnxtoolkit.images.ImageResampler;
 
 /**
  * The folders users have: class subfolders (torchvision's ImageFolder), hidden files, links (good, dangling,

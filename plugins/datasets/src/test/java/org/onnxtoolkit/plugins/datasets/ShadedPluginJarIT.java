@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.onnxtoolkit.api.spi.Dataset;
 import org.onnxtoolkit.api.spi.DatasetOptions;
 import org.onnxtoolkit.api.spi.DatasetSplits;
+import org.onnxtoolkit.images.ImageFixtures;
 
 /**
  * The packaged plugin jar, loaded as the runtime's plugin loader does: one class loader over the jar whose

@@ -1,8 +1,9 @@
-package org.onnxtoolkit.plugins.datasets;
+package org.onnxtoolkit.images;
 
 /**
- * The image-folder decoder: JPEG and PNG files as a person sees them, matching PIL's
- * {@code ImageOps.exif_transpose(Image.open(f)).convert("RGB")}.
+ * The toolkit's picture decoder: JPEG and PNG files as a person sees them, matching PIL's
+ * {@code ImageOps.exif_transpose(Image.open(f)).convert("RGB")}. The image-folder datasets decode every training
+ * image with it, and {@code interpolate} every picture it encodes.
  *
  * <p><b>Which decoder.</b> Chosen per file from its markers, by what each decoder is known to read as PIL does:
  * <ul>
@@ -28,30 +29,55 @@ package org.onnxtoolkit.plugins.datasets;
  * was turned; an image Commons Imaging decoded and that was not turned has the recipe that decoder always had,
  * so folders whose pixels did not change keep their fingerprints.
  *
- * <p>Images larger than {@link CommonsImagingDecoder#MAX_PIXELS} pixels are refused before decoding.
- * Stateless and thread-safe.
+ * <p>Images larger than {@link CommonsImagingDecoder#MAX_PIXELS} pixels (or the limit given to the constructor)
+ * are refused before decoding. Immutable and thread-safe.
  */
-final class PhotoDecoder implements ImageDecoder {
+public final class PhotoDecoder implements ImageDecoder {
     /** Appended to the recipe of an image turned by its EXIF orientation. */
     static final String TURNED = "+exif-orientation";
 
     private final ImageDecoder commons;
     private final boolean applyOrientation;
+    /** Images with more pixels than this are refused before decoding. */
+    private final long maxPixels;
 
-    /** A decoder that applies EXIF orientations. */
-    PhotoDecoder() {
+    /** A decoder that applies EXIF orientations and refuses images of more than the default number of pixels. */
+    public PhotoDecoder() {
         this(true);
     }
 
     /** @param applyOrientation turn images as their EXIF orientation says */
-    PhotoDecoder(boolean applyOrientation) {
-        this(new CommonsImagingDecoder(), applyOrientation);
+    public PhotoDecoder(boolean applyOrientation) {
+        this(applyOrientation, CommonsImagingDecoder.MAX_PIXELS);
+    }
+
+    /**
+     * @param applyOrientation turn images as their EXIF orientation says
+     * @param maxPixels        refuse images of more pixels than this before decoding them; not part of
+     *                         {@link #version()}, since it decides which images are decoded, never their pixels
+     */
+    public PhotoDecoder(boolean applyOrientation, long maxPixels) {
+        this(new CommonsImagingDecoder(maxPixels), applyOrientation, maxPixels);
     }
 
     /** For tests: another decoder in the place of Commons Imaging. */
     PhotoDecoder(ImageDecoder commons, boolean applyOrientation) {
+        this(commons, applyOrientation, CommonsImagingDecoder.MAX_PIXELS);
+    }
+
+    private PhotoDecoder(ImageDecoder commons, boolean applyOrientation, long maxPixels) {
         this.commons = commons;
         this.applyOrientation = applyOrientation;
+        this.maxPixels = maxPixels;
+    }
+
+    /**
+     * Whether {@code bytes} start as a JPEG or a PNG file does: the formats this decoder reads (it refuses anything
+     * else, naming the first bytes).
+     */
+    public static boolean readsFormatOf(byte[] bytes) {
+        return CommonsImagingDecoder.startsWith(bytes, CommonsImagingDecoder.JPEG_SIGNATURE)
+                || CommonsImagingDecoder.startsWith(bytes, CommonsImagingDecoder.PNG_SIGNATURE);
     }
 
     @Override
@@ -62,7 +88,7 @@ final class PhotoDecoder implements ImageDecoder {
 
     @Override
     public ImageDecoder withExifOrientation(boolean apply) {
-        return apply == applyOrientation ? this : new PhotoDecoder(commons, apply);
+        return apply == applyOrientation ? this : new PhotoDecoder(commons, apply, maxPixels);
     }
 
     @Override
@@ -116,7 +142,7 @@ final class PhotoDecoder implements ImageDecoder {
     }
 
     /** Refuses, with the reason, what libjpeg (and so this decoder) does not read. */
-    private static void requireDecodable(JpegHeader header) throws UndecodableImageException {
+    private void requireDecodable(JpegHeader header) throws UndecodableImageException {
         int frame = header.frameMarker();
         if (frame != JpegHeader.SOF0_BASELINE && frame != JpegHeader.SOF1_EXTENDED
                 && frame != JpegHeader.SOF2_PROGRESSIVE) {
@@ -131,9 +157,9 @@ final class PhotoDecoder implements ImageDecoder {
                     + " 3 (colour) or 4 (CMYK) are read");
         }
         long pixels = (long) header.width() * header.height();
-        if (header.width() < 1 || header.height() < 1 || pixels > CommonsImagingDecoder.MAX_PIXELS) {
+        if (header.width() < 1 || header.height() < 1 || pixels > maxPixels) {
             throw new UndecodableImageException("its header declares a " + header.width() + "x" + header.height()
-                    + " image (at most " + CommonsImagingDecoder.MAX_PIXELS + " pixels are decoded)");
+                    + " image (at most " + maxPixels + " pixels are decoded)");
         }
     }
 

@@ -1,4 +1,4 @@
-package org.onnxtoolkit.plugins.datasets;
+package org.onnxtoolkit.images;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBuffer;
@@ -18,12 +18,12 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 
 /** Image files for tests, written with the JDK's ImageIO (an encoder independent of the decoder under test). */
-final class ImageFixtures {
+public final class ImageFixtures {
     private ImageFixtures() {
     }
 
     /** Packed RGB like a photo: smooth gradients and a blob plus noise, so JPEG compresses it as it would a photo. */
-    static int[] photoPixels(int width, int height, long seed) {
+    public static int[] photoPixels(int width, int height, long seed) {
         Random random = new Random(seed);
         double phase = random.nextDouble() * Math.PI;
         double cx = width * (0.3 + 0.4 * random.nextDouble());
@@ -41,24 +41,24 @@ final class ImageFixtures {
         return rgb;
     }
 
-    static BufferedImage rgbImage(int width, int height, int[] rgb) {
+    public static BufferedImage rgbImage(int width, int height, int[] rgb) {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         image.setRGB(0, 0, width, height, rgb, 0, width);
         return image;
     }
 
-    static BufferedImage photo(int width, int height, long seed) {
+    public static BufferedImage photo(int width, int height, long seed) {
         return rgbImage(width, height, photoPixels(width, height, seed));
     }
 
     /** A grey image whose raster holds {@code grey} (8-bit samples, row-major) exactly. */
-    static BufferedImage greyImage(int width, int height, int[] grey) {
+    public static BufferedImage greyImage(int width, int height, int[] grey) {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
         image.getRaster().setSamples(0, 0, width, height, 0, grey);
         return image;
     }
 
-    static byte[] jpeg(BufferedImage image, float quality, boolean progressive) {
+    public static byte[] jpeg(BufferedImage image, float quality, boolean progressive) {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         try {
             ImageWriteParam parameters = writer.getDefaultWriteParam();
@@ -80,12 +80,12 @@ final class ImageFixtures {
         }
     }
 
-    static byte[] jpeg(BufferedImage image) {
+    public static byte[] jpeg(BufferedImage image) {
         return jpeg(image, 0.95f, false);
     }
 
     /** A four-component (CMYK-style) JPEG, written from a raster as ImageIO allows. */
-    static byte[] fourComponentJpeg(int width, int height) {
+    public static byte[] fourComponentJpeg(int width, int height) {
         WritableRaster raster = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, width, height, 4, null);
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
@@ -107,7 +107,7 @@ final class ImageFixtures {
         }
     }
 
-    static byte[] png(BufferedImage image) {
+    public static byte[] png(BufferedImage image) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             if (!ImageIO.write(image, "png", bytes)) {
@@ -123,7 +123,7 @@ final class ImageFixtures {
      * A 16-bit-per-sample RGB PNG of {@code samples} ({@code 3 * width * height} values in 0-65535, row-major,
      * interleaved), written by ImageIO (PIL cannot write 16-bit colour PNGs).
      */
-    static byte[] rgb16Png(int width, int height, int[] samples) {
+    public static byte[] rgb16Png(int width, int height, int[] samples) {
         java.awt.color.ColorSpace srgb = java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB);
         java.awt.image.ComponentColorModel model = new java.awt.image.ComponentColorModel(srgb, new int[] {16, 16, 16},
                 false, false, java.awt.Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
@@ -136,21 +136,21 @@ final class ImageFixtures {
      * {@code jpeg} with the marker of its frame header (SOF) replaced by {@code 0xff, marker}: a baseline file
      * with {@code 0xc1} is a valid extended-sequential (SOF1) JPEG, since SOF1 allows everything SOF0 does.
      */
-    static byte[] withFrameMarker(byte[] jpeg, int marker) {
+    public static byte[] withFrameMarker(byte[] jpeg, int marker) {
         byte[] copy = jpeg.clone();
         copy[frameHeaderOffset(copy) + 1] = (byte) marker;
         return copy;
     }
 
     /** {@code jpeg} with the sample precision in its frame header set to {@code bits}. */
-    static byte[] withPrecision(byte[] jpeg, int bits) {
+    public static byte[] withPrecision(byte[] jpeg, int bits) {
         byte[] copy = jpeg.clone();
         copy[frameHeaderOffset(copy) + 4] = (byte) bits;
         return copy;
     }
 
     /** {@code jpeg} with its frame header's height and width replaced (the data is not changed). */
-    static byte[] withDeclaredSize(byte[] jpeg, int width, int height) {
+    public static byte[] withDeclaredSize(byte[] jpeg, int width, int height) {
         byte[] copy = jpeg.clone();
         int at = frameHeaderOffset(copy);
         copy[at + 5] = (byte) (height >> 8);
@@ -161,7 +161,7 @@ final class ImageFixtures {
     }
 
     /** {@code jpeg} with two stray bytes before its first scan (SOS), as some cameras write: no pixel is lost. */
-    static byte[] withStrayBytesBeforeScan(byte[] jpeg) {
+    public static byte[] withStrayBytesBeforeScan(byte[] jpeg) {
         int at = 2;
         while ((jpeg[at + 1] & 0xff) != 0xda) {
             at += 2 + ((jpeg[at + 2] & 0xff) << 8 | jpeg[at + 3] & 0xff);
@@ -190,17 +190,17 @@ final class ImageFixtures {
         throw new IllegalArgumentException("no frame header before the first scan");
     }
 
-    static byte[] randomBytes(int length, long seed) {
+    public static byte[] randomBytes(int length, long seed) {
         byte[] bytes = new byte[length];
         new Random(seed).nextBytes(bytes);
         return bytes;
     }
 
-    static byte[] truncated(byte[] bytes, int length) {
+    public static byte[] truncated(byte[] bytes, int length) {
         return Arrays.copyOf(bytes, length);
     }
 
-    static Path write(Path folder, String name, byte[] bytes) {
+    public static Path write(Path folder, String name, byte[] bytes) {
         try {
             Files.createDirectories(folder);
             return Files.write(folder.resolve(name), bytes);

@@ -1,4 +1,4 @@
-package org.onnxtoolkit.plugins.datasets;
+package org.onnxtoolkit.images;
 
 import java.util.Arrays;
 

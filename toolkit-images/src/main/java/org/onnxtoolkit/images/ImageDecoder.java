@@ -1,9 +1,9 @@
-package org.onnxtoolkit.plugins.datasets;
+package org.onnxtoolkit.images;
 
 /**
  * Turns the bytes of one image file into packed sRGB pixels. Implementations are thread-safe.
  */
-interface ImageDecoder {
+public interface ImageDecoder {
     /**
      * Names the decoder, its version and its settings; part of every cache key, so change it whenever the
      * pixels decoded from some file may change.

@@ -1,4 +1,4 @@
-package org.onnxtoolkit.plugins.datasets;
+package org.onnxtoolkit.images;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package org.onnxtoolkit.plugins.datasets;
+package org.onnxtoolkit.images;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,29 +9,44 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.onnxtoolkit.api.spi.ImageShape;
 
-class ImageResamplerTest {
+public class ImageResamplerTest {
     /**
      * The reference, written independently of the class under test: every output pixel is the mean of all crop
      * pixels weighted by the 2-D triangle {@code tri(dx / s) * tri(dy / s)}, where {@code dx, dy} are the
      * distances between pixel centres in input pixels and {@code s = max(crop / size, 1)}. No kernel tables,
-     * no separable passes, no window clipping.
+     * no separable passes, no window clipping. Also the reference of the image-folder datasets' tests.
+     *
+     * @return {@code [channels, size, size]}, unrounded
      */
-    static double[] reference(RgbImage image, int crop, int size, int channels) {
-        int left = (int) Math.rint((image.width() - crop) / 2.0);
-        int top = (int) Math.rint((image.height() - crop) / 2.0);
-        double scale = (double) crop / size;
-        double stretch = Math.max(scale, 1);
-        double[] out = new double[channels * size * size];
-        for (int oy = 0; oy < size; oy++) {
-            for (int ox = 0; ox < size; ox++) {
-                double cx = (ox + 0.5) * scale;
-                double cy = (oy + 0.5) * scale;
+    public static double[] reference(RgbImage image, int crop, int size, int channels) {
+        return reference(image, crop, crop, size, size, channels);
+    }
+
+    /**
+     * The same for the centred {@code cropWidth x cropHeight} region resized to {@code width x height}, each
+     * direction stretched by its own scale.
+     *
+     * @return {@code [channels, height, width]}, unrounded
+     */
+    public static double[] reference(RgbImage image, int cropWidth, int cropHeight, int width, int height,
+                                     int channels) {
+        int left = (int) Math.rint((image.width() - cropWidth) / 2.0);
+        int top = (int) Math.rint((image.height() - cropHeight) / 2.0);
+        double scaleX = (double) cropWidth / width;
+        double scaleY = (double) cropHeight / height;
+        double stretchX = Math.max(scaleX, 1);
+        double stretchY = Math.max(scaleY, 1);
+        double[] out = new double[channels * width * height];
+        for (int oy = 0; oy < height; oy++) {
+            for (int ox = 0; ox < width; ox++) {
+                double cx = (ox + 0.5) * scaleX;
+                double cy = (oy + 0.5) * scaleY;
                 double[] sums = new double[channels];
                 double weights = 0;
-                for (int y = 0; y < crop; y++) {
-                    double wy = Math.max(0, 1 - Math.abs(y + 0.5 - cy) / stretch);
-                    for (int x = 0; x < crop && wy > 0; x++) {
-                        double w = wy * Math.max(0, 1 - Math.abs(x + 0.5 - cx) / stretch);
+                for (int y = 0; y < cropHeight; y++) {
+                    double wy = Math.max(0, 1 - Math.abs(y + 0.5 - cy) / stretchY);
+                    for (int x = 0; x < cropWidth && wy > 0; x++) {
+                        double w = wy * Math.max(0, 1 - Math.abs(x + 0.5 - cx) / stretchX);
                         if (w == 0) {
                             continue;
                         }
@@ -50,7 +65,7 @@ class ImageResamplerTest {
                     }
                 }
                 for (int c = 0; c < channels; c++) {
-                    out[(c * size + oy) * size + ox] = sums[c] / weights;
+                    out[(c * height + oy) * width + ox] = sums[c] / weights;
                 }
             }
         }
@@ -166,6 +181,53 @@ class ImageResamplerTest {
         byte[] out = resize(new RgbImage(178, 218, rgb), 168, new ImageShape(3, 64, 64));
         for (int i = 0; i < out.length; i++) {
             assertEquals(new int[] {0x12, 0x34, 0x56}[i / 4096], out[i] & 0xff);
+        }
+    }
+
+    @Test
+    void fittingToASquareShapeIsTheImageFoldersLargestCentredSquare() {
+        // interpolate fits pictures with fitToShape, the image folders crop their largest centred square: for a
+        // square model both must give the same bytes, including odd differences where the crop start rounds.
+        for (RgbImage image : new RgbImage[] {new RgbImage(100, 37, ImageFixtures.photoPixels(100, 37, 4)),
+                new RgbImage(37, 100, ImageFixtures.photoPixels(37, 100, 5)),
+                new RgbImage(178, 218, ImageFixtures.photoPixels(178, 218, 6)),
+                new RgbImage(28, 28, ImageFixtures.photoPixels(28, 28, 7))}) {
+            for (ImageShape shape : new ImageShape[] {new ImageShape(3, 16, 16), new ImageShape(1, 28, 28),
+                    new ImageShape(3, 64, 64)}) {
+                byte[] fitted = new byte[shape.size()];
+                ImageResampler.fitToShape(image, shape, fitted, 0);
+                assertArrayEquals(resize(image, Math.min(image.width(), image.height()), shape), fitted,
+                        image.width() + "x" + image.height() + " to " + shape);
+            }
+        }
+    }
+
+    @Test
+    void fittingToAWideOrTallShapeCutsTheLargestCentredRegionOfItsAspectRatio() {
+        RgbImage image = new RgbImage(90, 60, ImageFixtures.photoPixels(90, 60, 8));
+        // 2:1 (width 40, height 20): all 90 columns, round(90 / 2) = 45 rows starting at rint(7.5) = 8.
+        assertFitMatchesReference(image, new ImageShape(3, 20, 40), 90, 45);
+        // 1:3 (width 10, height 30): all 60 rows, 20 columns starting at 35.
+        assertFitMatchesReference(image, new ImageShape(1, 30, 10), 20, 60);
+        // 3:2 exactly: no crop at all, only the resize.
+        assertFitMatchesReference(image, new ImageShape(3, 12, 18), 90, 60);
+        // The region's edge: a 5x3 image fitted to 1x1 keeps columns 1..3 (their mean), not the outer ones.
+        int[] rgb = new int[15];
+        for (int i = 0; i < 15; i++) {
+            rgb[i] = i % 5 == 0 || i % 5 == 4 ? 0xffffff : 0x102030;
+        }
+        byte[] one = new byte[3];
+        ImageResampler.fitToShape(new RgbImage(5, 3, rgb), new ImageShape(3, 1, 1), one, 0);
+        assertArrayEquals(new byte[] {0x10, 0x20, 0x30}, one);
+    }
+
+    private static void assertFitMatchesReference(RgbImage image, ImageShape shape, int cropWidth, int cropHeight) {
+        double[] expected = reference(image, cropWidth, cropHeight, shape.width(), shape.height(), shape.channels());
+        byte[] actual = new byte[shape.size()];
+        ImageResampler.fitToShape(image, shape, actual, 0);
+        for (int i = 0; i < expected.length; i++) {
+            assertTrue(Math.abs((actual[i] & 0xff) - expected[i]) <= 0.5 + 1e-9,
+                    "pixel " + i + ": " + (actual[i] & 0xff) + " vs reference " + expected[i] + " (" + shape + ")");
         }
     }
 

@@ -1,4 +1,4 @@
-package org.onnxtoolkit.plugins.datasets;
+package org.onnxtoolkit.images;
 
 import java.awt.Dimension;
 import java.awt.image.BufferedImage;
@@ -17,7 +17,8 @@ import org.apache.commons.imaging.formats.png.PngImagingParameters;
 
 /**
  * Decodes JPEG and PNG files with Apache Commons Imaging, recognising the format by its signature (not by
- * the file name's extension). The image-folder datasets use it through {@link PhotoDecoder}, for the files it
+ * the file name's extension). The image-folder datasets and {@code interpolate} use it through {@link PhotoDecoder},
+ * for the files it
  * decodes as PIL does (every PNG; baseline grey and unsubsampled YCbCr JPEGs).
  *
  * <p>What Commons Imaging {@value #IMAGING_VERSION} decodes: baseline (sequential) JPEG, grey or colour, any
@@ -30,14 +31,15 @@ import org.apache.commons.imaging.formats.png.PngImagingParameters;
  * reduced to 8 bits. Grey PNGs are decoded into an RGB image: Commons Imaging's default grey image stores
  * linear-light bytes, which would lose up to 6 levels of the dark sRGB values.
  *
- * <p>Images larger than {@value #MAX_PIXELS} pixels are refused before decoding, so that a corrupt header
- * cannot exhaust the heap. Stateless and thread-safe (each call uses its own parser).
+ * <p>Images larger than {@value #MAX_PIXELS} pixels (or the limit given to the constructor) are refused before
+ * decoding, so that a corrupt header cannot exhaust the heap. Immutable and thread-safe (each call uses its own
+ * parser).
  */
-final class CommonsImagingDecoder implements ImageDecoder {
+public final class CommonsImagingDecoder implements ImageDecoder {
     /** The Commons Imaging version this decoder was checked with; part of {@link #version()}. */
     static final String IMAGING_VERSION = "1.0.0-alpha6";
-    /** The largest image decoded: 2^26 pixels, 256 MiB of packed pixels. */
-    static final long MAX_PIXELS = 1L << 26;
+    /** The largest image decoded by default: 2^26 pixels, 256 MiB of packed pixels. */
+    public static final long MAX_PIXELS = 1L << 26;
 
     static final byte[] JPEG_SIGNATURE = {(byte) 0xff, (byte) 0xd8, (byte) 0xff};
     static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
@@ -55,6 +57,25 @@ final class CommonsImagingDecoder implements ImageDecoder {
         }
     };
 
+    /** Images with more pixels than this are refused before decoding. */
+    private final long maxPixels;
+
+    /** A decoder that refuses images of more than {@link #MAX_PIXELS} pixels. */
+    public CommonsImagingDecoder() {
+        this(MAX_PIXELS);
+    }
+
+    /**
+     * A decoder that refuses images of more than {@code maxPixels} pixels. The limit is not part of
+     * {@link #version()}: it decides which images are decoded, never their pixels.
+     */
+    public CommonsImagingDecoder(long maxPixels) {
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
+        }
+        this.maxPixels = maxPixels;
+    }
+
     @Override
     public String version() {
         return "commons-imaging-" + IMAGING_VERSION + "/" + getClass().getSimpleName() + "-v1";
@@ -65,9 +86,9 @@ final class CommonsImagingDecoder implements ImageDecoder {
         BufferedImage image;
         try {
             if (startsWith(bytes, JPEG_SIGNATURE)) {
-                image = decode(new JpegImageParser(), new JpegImagingParameters(), bytes);
+                image = decode(new JpegImageParser(), new JpegImagingParameters(), bytes, maxPixels);
             } else if (startsWith(bytes, PNG_SIGNATURE)) {
-                image = decode(new PngImageParser(), new PngImagingParameters(), bytes);
+                image = decode(new PngImageParser(), new PngImagingParameters(), bytes, maxPixels);
             } else {
                 throw new UndecodableImageException("not a JPEG or PNG file (it starts with " + leadingBytes(bytes)
                         + ")");
@@ -81,14 +102,14 @@ final class CommonsImagingDecoder implements ImageDecoder {
     }
 
     private static <P extends ImagingParameters<P>> BufferedImage decode(
-            AbstractImageParser<P> parser, P parameters, byte[] bytes)
+            AbstractImageParser<P> parser, P parameters, byte[] bytes, long maxPixels)
             throws ImagingException, IOException, UndecodableImageException {
         parameters.setBufferedImageFactory(RGB_IMAGES);
         ByteSource source = ByteSource.array(bytes);
         Dimension size = parser.getImageSize(source, parameters);
-        if (size.width < 1 || size.height < 1 || (long) size.width * size.height > MAX_PIXELS) {
+        if (size.width < 1 || size.height < 1 || (long) size.width * size.height > maxPixels) {
             throw new UndecodableImageException("its header declares a " + size.width + "x" + size.height
-                    + " image (at most " + MAX_PIXELS + " pixels are decoded)");
+                    + " image (at most " + maxPixels + " pixels are decoded)");
         }
         BufferedImage image = parser.getBufferedImage(source, parameters);
         if (image == null) {

@@ -1,4 +1,4 @@
-package org.onnxtoolkit.plugins.datasets;
+package org.onnxtoolkit.images;
 
 /**
  * A decoded image as packed 8-bit sRGB, row-major: pixel {@code (x, y)} is {@code rgb[y * width + x]}, red in
@@ -8,8 +8,8 @@ package org.onnxtoolkit.plugins.datasets;
  * @param height rows, {@code >= 1}
  * @param rgb    {@code width * height} pixels, not copied
  */
-record RgbImage(int width, int height, int[] rgb) {
-    RgbImage {
+public record RgbImage(int width, int height, int[] rgb) {
+    public RgbImage {
         if (width < 1 || height < 1) {
             throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
         }

@@ -1,4 +1,4 @@
-package org.onnxtoolkit.plugins.datasets;
+package org.onnxtoolkit.images;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
  * of fixtures the JDK cannot write (progressive and CMYK JPEGs, EXIF-tagged files, 16-bit and palette PNGs).
  * A test that needs it skips with the reason when it is missing; CI installs it and fails on any skip.
  */
-final class PilPeer {
+public final class PilPeer {
     /** Debian's interpreter, which sees the {@code python3-*} packages (a pyenv python3 on PATH does not). */
-    static final Path PYTHON = Path.of("/usr/bin/python3");
+    public static final Path PYTHON = Path.of("/usr/bin/python3");
 
     /**
      * PIL's pixels as a person would get them in Python: {@code ImageOps.exif_transpose} (when asked), then
@@ -48,7 +48,7 @@ final class PilPeer {
     }
 
     /** Skips the calling test, with the reason, when PIL cannot be run. */
-    static void assumeAvailable() {
+    public static void assumeAvailable() {
         assumeTrue(available(), "Debian's python3-pil is not installed ('apt-get install python3-pil'), so decoded"
                 + " pixels cannot be compared with PIL's");
     }
@@ -68,7 +68,7 @@ final class PilPeer {
     }
 
     /** Runs a Python script with {@code args}; fails the test with PIL's output when it fails. */
-    static void run(String script, List<String> args) {
+    public static void run(String script, List<String> args) {
         List<String> command = new ArrayList<>(List.of(PYTHON.toString(), "-c", script));
         command.addAll(args);
         try {
@@ -86,7 +86,7 @@ final class PilPeer {
      *
      * @param exifTranspose apply {@code ImageOps.exif_transpose} first
      */
-    static Map<Path, RgbImage> decode(List<Path> files, boolean exifTranspose) {
+    public static Map<Path, RgbImage> decode(List<Path> files, boolean exifTranspose) {
         String mode = exifTranspose ? "transpose" : "stored";
         List<String> args = new ArrayList<>(List.of(mode));
         files.forEach(file -> args.add(file.toString()));
@@ -119,7 +119,7 @@ final class PilPeer {
     }
 
     /** The largest difference of any component of any pixel; the sizes must agree. */
-    static int maxDifference(RgbImage actual, RgbImage expected, String what) {
+    public static int maxDifference(RgbImage actual, RgbImage expected, String what) {
         if (actual.width() != expected.width() || actual.height() != expected.height()) {
             throw new AssertionError(what + ": " + actual.width() + "x" + actual.height() + ", PIL gives "
                     + expected.width() + "x" + expected.height());

@@ -1,4 +1,4 @@
-package org.onnxtoolkit.plugins.datasets;
+package org.onnxtoolkit.images;
 
 /**
  * EXIF orientation: reading the tag (0x0112) from EXIF's TIFF structure and turning an image as it says, so
