@@ -16,8 +16,9 @@ import org.onnxtoolkit.compiler.io.AtomicFiles;
 /**
  * Finds the training artifacts for a configuration: pre-built ones shipped with the distribution (the
  * {@code artifacts/} folder) when their fingerprint matches, else a cached compilation, else a fresh one
- * written to the cache. The cache is keyed by the fingerprint, so a new compiler version or configuration
- * never reuses stale files.
+ * written to the cache. The fingerprint is computed from the lowered graphs and settings
+ * ({@link ArtifactCompiler#fingerprint}), so any change of a graph, of the compiler's output or of a setting
+ * gives a new key and never reuses stale files, with no version to bump.
  */
 public final class ArtifactResolver {
     /** Where artifacts came from. */
@@ -48,8 +49,7 @@ public final class ArtifactResolver {
 
     public Resolved resolve(ModelGraphs graphs) throws IOException {
         ArtifactCompiler.Request request = request(graphs);
-        String fingerprint = ArtifactCompiler.fingerprint(request.configuration(), request.kernels(),
-                request.optimizer(), request.exposeGradients(), request.noiseAsInputs());
+        String fingerprint = ArtifactCompiler.fingerprint(request);
         for (Path root : prebuiltRoots) {
             if (!Files.isDirectory(root)) {
                 continue;
