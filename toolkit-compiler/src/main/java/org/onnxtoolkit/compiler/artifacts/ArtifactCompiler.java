@@ -83,9 +83,8 @@ public final class ArtifactCompiler {
 
     /**
      * The fingerprint {@link #compile} gives {@code request}, without writing the final models: lowering and
-     * one serialisation of each model (measured for mlp-vae and conv-vae vanilla: 4 to 40 ms once the JVM is
-     * warm; the first call in a fresh JVM pays a few hundred milliseconds of class loading for protobuf and
-     * Jackson, which a run needs anyway).
+     * one serialisation of each model: tens of milliseconds for mlp-vae and conv-vae once the JVM is warm
+     * (the first call in a fresh JVM also loads protobuf and Jackson, which a run needs anyway).
      */
     public static String fingerprint(Request request) {
         return fingerprint(lower(request), request);
