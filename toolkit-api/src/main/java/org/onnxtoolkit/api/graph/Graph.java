@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 /**
  * Builds a model graph: the only way plugins describe models. A graph owns its inputs, parameters,
  * constants and nodes; every value knows its graph, and using a value of another graph is an error.
- * Operations are a closed set ({@link Op}) pinned to ONNX opset 17. Each typed method validates its inputs
+ * Operations are the builder rows of the operator table ({@link Op}), pinned to ONNX opset 17; every node
+ * made here is checked against its row (arity, attributes). Each typed method validates its inputs
  * and infers its output's shape at build time, so a mistake fails here with a message naming the
  * operation, what was expected and what was received, not later inside ONNX Runtime.
  *
@@ -112,7 +113,7 @@ public final class Graph {
     /** A graph input of any type; {@code dims} may contain {@link Shape#BATCH}. */
     public Value input(String name, DataType type, long... dims) {
         String full = declareName(name, "input");
-        Value v = new Value(this, full, type, Shape.of(dims), Value.Kind.INPUT, null, null, false, null, null);
+        Value v = Value.input(this, full, type, Shape.of(dims));
         register(v);
         inputs.add(v);
         return v;
@@ -141,8 +142,7 @@ public final class Graph {
                     + " (parameters cannot have the batch dimension)");
         }
         String full = declareName(name, "parameter");
-        Value v = new Value(this, full, DataType.FLOAT, shape, Value.Kind.PARAMETER, null, init, trainable,
-                null, null);
+        Value v = Value.parameter(this, full, shape, init, trainable);
         register(v);
         parameters.add(v);
         return v;
@@ -153,8 +153,7 @@ public final class Graph {
         Shape shape = Shape.of(dims);
         checkConstantShape(name, shape, data.length);
         String full = declareName(name, "constant");
-        Value v = new Value(this, full, DataType.FLOAT, shape, Value.Kind.CONSTANT, null, null, false,
-                data.clone(), null);
+        Value v = Value.floatConstant(this, full, shape, data.clone());
         register(v);
         constants.add(v);
         return v;
@@ -165,8 +164,7 @@ public final class Graph {
         Shape shape = Shape.of(dims);
         checkConstantShape(name, shape, data.length);
         String full = declareName(name, "constant");
-        Value v = new Value(this, full, DataType.INT64, shape, Value.Kind.CONSTANT, null, null, false, null,
-                data.clone());
+        Value v = Value.intConstant(this, full, shape, data.clone());
         register(v);
         constants.add(v);
         return v;
@@ -175,8 +173,7 @@ public final class Graph {
     /** A float32 scalar constant (rank 0), named automatically. */
     public Value scalar(float value) {
         String full = autoName("const");
-        Value v = new Value(this, full, DataType.FLOAT, Shape.SCALAR, Value.Kind.CONSTANT, null, null, false,
-                new float[] {value}, null);
+        Value v = Value.floatConstant(this, full, Shape.SCALAR, new float[] {value});
         register(v);
         constants.add(v);
         return v;
@@ -274,7 +271,7 @@ public final class Graph {
         requireFloat(op, a, b);
         requireRank(op, "A", a, 2);
         requireRank(op, "B", b, 2);
-        if (!sameDim(a.shape().dim(1), b.shape().dim(0))) {
+        if (a.shape().dim(1) != b.shape().dim(0)) {
             throw new GraphBuildException(op + ": inner dimensions differ: A " + a.shape() + " and B "
                     + b.shape() + " (expected A[1] == B[0])");
         }
@@ -297,7 +294,7 @@ public final class Graph {
         long ka = a.shape().dim(transA ? 0 : 1);
         long kb = b.shape().dim(transB ? 1 : 0);
         long n = b.shape().dim(transB ? 0 : 1);
-        if (!sameDim(ka, kb)) {
+        if (ka != kb) {
             throw new GraphBuildException(op + ": inner dimensions differ: A " + a.shape() + (transA ? "^T" : "")
                     + " and B " + b.shape() + (transB ? "^T" : "") + " (" + dimString(ka) + " vs "
                     + dimString(kb) + ")");
@@ -340,7 +337,7 @@ public final class Graph {
             throw new GraphBuildException(op + ": output_padding applies only to ConvTranspose");
         }
         long c = x.shape().dim(1);
-        if (!sameDim(c, w.shape().dim(1))) {
+        if (c != w.shape().dim(1)) {
             throw new GraphBuildException(op + ": X " + x.shape() + " has " + dimString(c)
                     + " channels but W " + w.shape() + " expects " + w.shape().dim(1) + " (W is [M, C, kH, kW])");
         }
@@ -377,7 +374,7 @@ public final class Graph {
         requireRank(op, "X", x, 4);
         requireRank(op, "W", w, 4);
         long c = x.shape().dim(1);
-        if (!sameDim(c, w.shape().dim(0))) {
+        if (c != w.shape().dim(0)) {
             throw new GraphBuildException(op + ": X " + x.shape() + " has " + dimString(c)
                     + " channels but W " + w.shape() + " expects " + w.shape().dim(0) + " (W is [C, M, kH, kW])");
         }
@@ -774,12 +771,30 @@ public final class Graph {
 
     private Value addNode(Op op, String outputName, List<Value> in, Attributes attrs, DataType type,
                           Shape shape) {
-        Value out = new Value(this, outputName, type, shape, Value.Kind.NODE_OUTPUT, null, null, false, null, null);
+        Value out = Value.nodeOutput(this, outputName, type, shape);
         Node node = new Node(op, outputName, in, List.of(out), attrs);
+        checkAgainstTable(node);
         out.linkProducer(node);
         register(out);
         nodes.add(node);
         return out;
+    }
+
+    /**
+     * Every node the typed methods create must fit its row of the operator table (arity, attribute names and
+     * kinds); a mismatch is a bug in this class, not in the caller's graph.
+     */
+    private static void checkAgainstTable(Node node) {
+        if (!node.op().isBuilderOp()) {
+            throw new IllegalStateException(node + ": " + node.op() + " is not a builder operation");
+        }
+        try {
+            node.op().checkNode(node.name(), node.inputs().stream().map(Value::name).toList(),
+                    node.outputs().stream().map(Value::name).toList(), node.attributes());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("the graph builder made a node that does not fit the operator table: "
+                    + e.getMessage(), e);
+        }
     }
 
     private void register(Value v) {
@@ -815,10 +830,6 @@ public final class Graph {
         }
     }
 
-    private static boolean sameDim(long a, long b) {
-        return a == b;
-    }
-
     private static String dimString(long d) {
         return d == Shape.BATCH ? "batch" : Long.toString(d);
     }
@@ -843,8 +854,7 @@ public final class Graph {
 
     /** A rank-1 int64 constant with an automatic name in the current scope. */
     private Value autoConstantInts(String base, long[] data) {
-        Value v = new Value(this, autoName(base), DataType.INT64, Shape.of(data.length), Value.Kind.CONSTANT, null,
-                null, false, null, data.clone());
+        Value v = Value.intConstant(this, autoName(base), Shape.of(data.length), data.clone());
         register(v);
         constants.add(v);
         return v;

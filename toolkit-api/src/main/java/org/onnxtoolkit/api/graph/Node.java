@@ -6,7 +6,7 @@ import java.util.List;
  * One operation in a {@link Graph}: its inputs, outputs and ONNX attributes. Created only by the graph
  * builder, which has validated the inputs and inferred the output shapes. Immutable.
  *
- * @param op         the operation
+ * @param op         the operation: a {@linkplain Op#isBuilderOp() builder} row of the operator table
  * @param name       unique node name, hierarchical like the values ({@code encoder/fc1/Gemm})
  * @param inputs     inputs in ONNX order; optional inputs that are absent are simply left off the end
  * @param outputs    outputs in ONNX order

@@ -33,18 +33,42 @@ public final class Value {
     private final float[] floatData;
     private final long[] longData;
 
-    Value(Graph graph, String name, DataType type, Shape shape, Kind kind, Node producer, Init init,
-          boolean trainable, float[] floatData, long[] longData) {
+    private Value(Graph graph, String name, DataType type, Shape shape, Kind kind, Init init, boolean trainable,
+                  float[] floatData, long[] longData) {
         this.graph = graph;
         this.name = name;
         this.type = type;
         this.shape = shape;
         this.kind = kind;
-        this.producer = producer;
         this.init = init;
         this.trainable = trainable;
         this.floatData = floatData;
         this.longData = longData;
+    }
+
+    /** A graph input fed on every run. */
+    static Value input(Graph graph, String name, DataType type, Shape shape) {
+        return new Value(graph, name, type, shape, Kind.INPUT, null, false, null, null);
+    }
+
+    /** A float32 parameter drawn from {@code init}; {@code trainable} false for frozen state. */
+    static Value parameter(Graph graph, String name, Shape shape, Init init, boolean trainable) {
+        return new Value(graph, name, DataType.FLOAT, shape, Kind.PARAMETER, init, trainable, null, null);
+    }
+
+    /** A float32 constant holding {@code data} (not copied: the graph passes a copy). */
+    static Value floatConstant(Graph graph, String name, Shape shape, float[] data) {
+        return new Value(graph, name, DataType.FLOAT, shape, Kind.CONSTANT, null, false, data, null);
+    }
+
+    /** An int64 constant holding {@code data} (not copied: the graph passes a copy). */
+    static Value intConstant(Graph graph, String name, Shape shape, long[] data) {
+        return new Value(graph, name, DataType.INT64, shape, Kind.CONSTANT, null, false, null, data);
+    }
+
+    /** The output of a node the graph is about to create; the graph links the producer right after. */
+    static Value nodeOutput(Graph graph, String name, DataType type, Shape shape) {
+        return new Value(graph, name, type, shape, Kind.NODE_OUTPUT, null, false, null, null);
     }
 
     /** Called once by the graph right after it created the node that produces this value. */

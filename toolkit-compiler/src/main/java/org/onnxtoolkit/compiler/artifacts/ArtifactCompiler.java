@@ -23,15 +23,20 @@ import org.onnxtoolkit.compiler.onnx.OnnxModelWriter;
  * (forward, loss, backward, gradient accumulation), eval model, optimizer model and manifest. The initial
  * checkpoint is drawn per run from the manifest and a seed ({@link TrainingArtifacts#initialCheckpoint}).
  *
- * <p>Output bytes are a function of the graphs, the options and the compiler version only: compiling the
- * same configuration twice gives identical files. Stateless and thread-safe.
+ * <p>The artifacts' fingerprint, their cache key, is computed from what they contain, not from a version
+ * someone must remember to bump: the SHA-256 of the manifest as it is without the fingerprint, whose
+ * {@code files} section holds the SHA-256 of each model as written without the fingerprint, plus the
+ * settings. So the fingerprint changes whenever any byte of any model changes (a plugin's graph code, the
+ * lowering, a gradient rule, the writer) or anything else the manifest records (configuration, parameters
+ * and their initialisation, optimizer, kernels, inputs and outputs), and only then. The models then carry
+ * the fingerprint in their {@code metadata_props} ({@value #FINGERPRINT_KEY}).
+ *
+ * <p>Output bytes are a function of the request only: compiling the same request twice gives identical
+ * files. Stateless and thread-safe.
  */
 public final class ArtifactCompiler {
-    /**
-     * Version of the generated artifacts. Bump it whenever the compiler's output for an unchanged
-     * configuration changes: it is part of the fingerprint, so cached artifacts are then recompiled.
-     */
-    public static final String COMPILER_VERSION = "3";
+    /** The {@code metadata_props} key of the fingerprint in the training and eval models. */
+    public static final String FINGERPRINT_KEY = "toolkit.fingerprint";
 
     private ArtifactCompiler() {
     }
@@ -42,7 +47,7 @@ public final class ArtifactCompiler {
      * @param trainingGraph built with {@code Phase.TRAINING}; declares the loss output and any metrics
      * @param evalGraph     built with {@code Phase.INFERENCE}, with the same parameters in the same order
      * @param lossOutput    name of the scalar loss among the training graph's outputs
-     * @param configuration what the graphs were built from; the fingerprint and cache key
+     * @param configuration what the graphs were built from; recorded in the manifest (and so in the fingerprint)
      * @param kernels       activation gradient kernels
      * @param optimizer     AdamW attributes
      * @param exposeGradients also output every parameter's gradient from TrainStep (named
@@ -65,53 +70,72 @@ public final class ArtifactCompiler {
         }
     }
 
+    /** Compiles {@code request}; see the class comment for how the fingerprint is made. */
     public static TrainingArtifacts compile(Request request) {
-        Graph train = request.trainingGraph();
-        Graph eval = request.evalGraph();
-        String fingerprint = fingerprint(request.configuration(), request.kernels(), request.optimizer(),
-                request.exposeGradients(), request.noiseAsInputs());
-        Map<String, String> metadata = new TreeMap<>();
-        metadata.put("toolkit.fingerprint", fingerprint);
-        metadata.put("toolkit.compiler_version", COMPILER_VERSION);
+        Lowered lowered = lower(request);
+        String fingerprint = fingerprint(lowered, request);
+        Map<String, String> metadata = Map.of(FINGERPRINT_KEY, fingerprint);
+        byte[] trainingModel = OnnxModelWriter.write(lowered.training(), "training", metadata);
+        byte[] evalModel = OnnxModelWriter.write(lowered.eval(), "eval", metadata);
+        Manifest manifest = lowered.manifest(fingerprint, trainingModel, evalModel);
+        return new TrainingArtifacts(trainingModel, evalModel, lowered.optimizerModel(), manifest);
+    }
 
+    /**
+     * The fingerprint {@link #compile} gives {@code request}, without writing the final models: lowering and
+     * one serialisation of each model: tens of milliseconds for mlp-vae and conv-vae once the JVM is warm
+     * (the first call in a fresh JVM also loads protobuf and Jackson, which a run needs anyway).
+     */
+    public static String fingerprint(Request request) {
+        return fingerprint(lower(request), request);
+    }
+
+    /** The lowered models and what the manifest says about them, before the fingerprint exists. */
+    private record Lowered(IrGraph training, IrGraph eval, byte[] optimizerModel, Request request,
+                           List<Manifest.ParameterEntry> parameters) {
+        /** The manifest, with the SHA-256 of the given model bytes. */
+        Manifest manifest(String fingerprint, byte[] trainingModel, byte[] evalModel) {
+            SortedMap<String, String> files = new TreeMap<>();
+            files.put(TrainingArtifacts.TRAINING_MODEL, sha256(trainingModel));
+            files.put(TrainingArtifacts.EVAL_MODEL, sha256(evalModel));
+            files.put(TrainingArtifacts.OPTIMIZER_MODEL, sha256(optimizerModel));
+            List<String> trainOutputs = new ArrayList<>();
+            for (IrGraph.IrValueInfo o : training.outputs()) {
+                if (!isGradientSuffixed(o.name())) {
+                    trainOutputs.add(o.name());
+                }
+            }
+            Graph train = request.trainingGraph();
+            return new Manifest(Manifest.FORMAT, fingerprint, new TreeMap<>(request.configuration()),
+                    OnnxModelWriter.IR_VERSION, Op.OPSET, request.lossOutput(), request.kernels().name(),
+                    recordToMap(request.optimizer()), parameters, userInputs(training, train), trainOutputs,
+                    userInputs(eval, train), List.copyOf(request.evalGraph().outputs().keySet()), files);
+        }
+    }
+
+    private static Lowered lower(Request request) {
+        Graph train = request.trainingGraph();
         IrGraph trainIr = ModelAssembler.training(train, request.lossOutput(), request.kernels(),
                 request.exposeGradients(), request.noiseAsInputs());
-        IrGraph evalIr = ModelAssembler.eval(eval, train, request.noiseAsInputs());
-        byte[] trainingModel = OnnxModelWriter.write(trainIr, "training", metadata);
-        byte[] evalModel = OnnxModelWriter.write(evalIr, "eval", metadata);
-        byte[] optimizerModel = OptimizerModelWriter.adamW(request.optimizer());
-
+        IrGraph evalIr = ModelAssembler.eval(request.evalGraph(), train, request.noiseAsInputs());
         List<Manifest.ParameterEntry> params = new ArrayList<>();
         for (Value p : train.parameters()) {
             params.add(new Manifest.ParameterEntry(p.name(), p.shape().dims(), p.trainable(),
                     Manifest.InitEntry.of(p.init())));
         }
-        List<String> trainOutputs = new ArrayList<>();
-        for (IrGraph.IrValueInfo o : trainIr.outputs()) {
-            if (!isGradientSuffixed(o.name())) {
-                trainOutputs.add(o.name());
-            }
-        }
-        SortedMap<String, String> files = new TreeMap<>();
-        files.put(TrainingArtifacts.TRAINING_MODEL, sha256(trainingModel));
-        files.put(TrainingArtifacts.EVAL_MODEL, sha256(evalModel));
-        files.put(TrainingArtifacts.OPTIMIZER_MODEL, sha256(optimizerModel));
-        Manifest manifest = new Manifest(Manifest.FORMAT, COMPILER_VERSION, fingerprint,
-                new TreeMap<>(request.configuration()), OnnxModelWriter.IR_VERSION, Op.OPSET, request.lossOutput(),
-                request.kernels().name(), recordToMap(request.optimizer()), params, userInputs(trainIr, train),
-                trainOutputs, userInputs(evalIr, train), List.copyOf(eval.outputs().keySet()), files);
-        return new TrainingArtifacts(trainingModel, evalModel, optimizerModel, manifest);
+        return new Lowered(trainIr, evalIr, OptimizerModelWriter.adamW(request.optimizer()), request, params);
     }
 
-    /** The fingerprint of a configuration: SHA-256 (hex) over the compiler version and every setting. */
-    public static String fingerprint(Map<String, String> configuration, GradientKernels kernels,
-                                     AdamWSettings optimizer, boolean exposeGradients, boolean noiseAsInputs) {
-        StringBuilder sb = new StringBuilder("compiler=").append(COMPILER_VERSION).append('\n');
-        new TreeMap<>(configuration).forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
-        sb.append("kernels=").append(kernels).append('\n');
-        recordToMap(optimizer).forEach((k, v) -> sb.append("optimizer.").append(k).append('=').append(v).append('\n'));
-        sb.append("exposeGradients=").append(exposeGradients).append('\n');
-        sb.append("noiseAsInputs=").append(noiseAsInputs).append('\n');
+    /**
+     * SHA-256 (hex) over the manifest without a fingerprint, whose {@code files} hold the hashes of the models
+     * written without metadata, and the settings that are not already visible in it.
+     */
+    private static String fingerprint(Lowered lowered, Request request) {
+        byte[] trainingModel = OnnxModelWriter.write(lowered.training(), "training", Map.of());
+        byte[] evalModel = OnnxModelWriter.write(lowered.eval(), "eval", Map.of());
+        StringBuilder sb = new StringBuilder(lowered.manifest(null, trainingModel, evalModel).toJson());
+        sb.append("exposeGradients=").append(request.exposeGradients()).append('\n');
+        sb.append("noiseAsInputs=").append(request.noiseAsInputs()).append('\n');
         return sha256(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 

@@ -12,12 +12,12 @@ import org.onnxtoolkit.api.graph.Init;
 /**
  * Describes a set of training artifacts ({@code manifest.json}): what the models take and return, every
  * parameter with its shape and initialisation scheme (so a run's first checkpoint can be drawn without
- * rebuilding the graph), the optimiser settings, and a fingerprint of the configuration and compiler
- * version that produced them. Shapes use {@code -1} for the symbolic batch dimension.
+ * rebuilding the graph), the optimiser settings, and the fingerprint of the whole, computed from the
+ * content (see {@link ArtifactCompiler}). Shapes use {@code -1} for the symbolic batch dimension.
  *
  * @param format          always {@value #FORMAT}
- * @param compilerVersion {@link ArtifactCompiler#COMPILER_VERSION} of the compiler that wrote the files
- * @param fingerprint     SHA-256 (hex) of the compiler version and {@code configuration}
+ * @param fingerprint     SHA-256 (hex) of the content: the models' bytes and everything else recorded here
+ *                        (see {@link ArtifactCompiler}); the artifacts' cache key
  * @param configuration   what the artifacts were compiled from (architecture, options, image shape, ...)
  * @param irVersion       ONNX IR version of the models
  * @param opset           default-domain opset of the models
@@ -32,7 +32,7 @@ import org.onnxtoolkit.api.graph.Init;
  * @param files           SHA-256 (hex) of each model file, by file name
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Manifest(String format, String compilerVersion, String fingerprint,
+public record Manifest(String format, String fingerprint,
                        SortedMap<String, String> configuration, long irVersion, long opset, String lossOutput,
                        String gradientKernels, Map<String, Object> optimizer, List<ParameterEntry> parameters,
                        List<TensorEntry> trainingInputs, List<String> trainingOutputs, List<TensorEntry> evalInputs,

@@ -10,6 +10,8 @@ import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import java.util.Objects;
+import org.onnxtoolkit.api.graph.Attributes;
+import org.onnxtoolkit.api.graph.Op;
 
 /**
  * Writes {@code optimizer_model.onnx}, the third artifact of ONNX Runtime's on-device training.
@@ -36,16 +38,14 @@ public final class OptimizerModelWriter {
     public static final String PRODUCER_NAME = "onnxtoolkit";
     /** The ONNX IR version written. */
     public static final long IR_VERSION = 8;
-    /** The default-domain opset version written. */
-    public static final long ONNX_OPSET = 17;
-    /** The {@code com.microsoft} opset version written. */
-    public static final long MS_OPSET = 1;
+    /** The default-domain opset version written (the operator table's). */
+    public static final long ONNX_OPSET = Op.OPSET;
+    /** The {@code com.microsoft} opset version written (the operator table's). */
+    public static final long MS_OPSET = Op.MS_OPSET;
     /** The name of the AdamW graph's output, as onnxblock names it. */
     public static final String ADAMW_OUTPUT = "adamw.updated_flag";
     /** The name of the SGD graph's output. */
     public static final String SGD_OUTPUT = "update_completed";
-
-    private static final String MS_DOMAIN = "com.microsoft";
 
     private OptimizerModelWriter() {}
 
@@ -63,10 +63,8 @@ public final class OptimizerModelWriter {
         GraphProto.Builder graph = GraphProto.newBuilder().setName("AdamW_Optimizer");
         addCommonInputs(graph);
         graph.addInput(sequenceInput("second_order_moments"));
-        graph.addNode(NodeProto.newBuilder()
+        graph.addNode(checked(Op.ADAMW_OPTIMIZER, NodeProto.newBuilder()
                 .setName("AdamWOptimizer_0")
-                .setOpType("AdamWOptimizer")
-                .setDomain(MS_DOMAIN)
                 .addInput("learning_rate").addInput("step").addInput("params").addInput("gradients")
                 .addInput("first_order_moments").addInput("second_order_moments")
                 .addOutput(ADAMW_OUTPUT)
@@ -75,7 +73,7 @@ public final class OptimizerModelWriter {
                 .addAttribute(floatAttribute("epsilon", settings.epsilon()))
                 .addAttribute(floatAttribute("weight_decay", settings.weightDecay()))
                 .addAttribute(intAttribute("correct_bias", settings.correctBias() ? 1 : 0))
-                .addAttribute(intAttribute("adam_mode", settings.mode().code())));
+                .addAttribute(intAttribute("adam_mode", settings.mode().code()))));
         graph.addOutput(tensorValue(ADAMW_OUTPUT, TensorProto.DataType.BOOL_VALUE, 1));
         return model(graph).toByteArray();
     }
@@ -93,14 +91,27 @@ public final class OptimizerModelWriter {
     public static byte[] sgd() {
         GraphProto.Builder graph = GraphProto.newBuilder().setName("SGD_Optimizer");
         addCommonInputs(graph);
-        graph.addNode(NodeProto.newBuilder()
+        graph.addNode(checked(Op.SGD_OPTIMIZER_V2, NodeProto.newBuilder()
                 .setName("SGDOptimizerV2_0")
-                .setOpType("SGDOptimizerV2")
-                .setDomain(MS_DOMAIN)
                 .addInput("learning_rate").addInput("params").addInput("gradients")
-                .addOutput(SGD_OUTPUT));
+                .addOutput(SGD_OUTPUT)));
         graph.addOutput(tensorValue(SGD_OUTPUT, TensorProto.DataType.BOOL_VALUE, 1));
         return model(graph).toByteArray();
+    }
+
+    /** Sets the node's type and domain from the operator table and checks it against its row. */
+    private static NodeProto checked(Op op, NodeProto.Builder node) {
+        node.setOpType(op.onnxName()).setDomain(op.domain());
+        Attributes.Builder attrs = Attributes.builder();
+        for (AttributeProto a : node.getAttributeList()) {
+            switch (a.getType()) {
+                case FLOAT -> attrs.put(a.getName(), a.getF());
+                case INT -> attrs.put(a.getName(), a.getI());
+                default -> throw new IllegalStateException("unexpected attribute type " + a.getType());
+            }
+        }
+        op.checkNode(node.getName(), node.getInputList(), node.getOutputList(), attrs.build());
+        return node.build();
     }
 
     private static void addCommonInputs(GraphProto.Builder graph) {
@@ -115,8 +126,8 @@ public final class OptimizerModelWriter {
         return ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
                 .setProducerName(PRODUCER_NAME)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(ONNX_OPSET))
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(MS_DOMAIN).setVersion(MS_OPSET))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(Op.ONNX_DOMAIN).setVersion(ONNX_OPSET))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(Op.MS_DOMAIN).setVersion(MS_OPSET))
                 .setGraph(graph)
                 .build();
     }

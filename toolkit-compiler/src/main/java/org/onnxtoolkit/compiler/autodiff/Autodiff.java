@@ -27,8 +27,10 @@ import org.onnxtoolkit.compiler.onnx.IrGraph;
  * contribution is summed over the broadcast axes and reshaped back to the input's shape, so every
  * gradient has exactly its value's shape. The gradient of parameter {@code p} is named {@code p_grad}.
  *
- * <p>Operations through which no gradient flows: {@code RandomNormalLike} (noise), casts to non-float
- * types, and the int64 shape/axes inputs of Reshape and ReduceSum.
+ * <p>Which operations gradients flow through is the operator table's {@link Op#differentiable()}; every
+ * differentiable builder operation has a rule in {@link #backward}. No gradient flows through
+ * {@code RandomNormalLike} (noise), casts to non-float types, or the int64 shape/axes inputs of Reshape and
+ * ReduceSum.
  */
 final class Autodiff {
     private final Graph graph;
@@ -64,7 +66,7 @@ final class Autodiff {
             }
         }
         for (Node n : graph.nodes()) {
-            if (differentiable(n.op()) && n.inputs().stream().anyMatch(requiresGrad::contains)) {
+            if (n.op().differentiable() && n.inputs().stream().anyMatch(requiresGrad::contains)) {
                 requiresGrad.addAll(n.outputs());
             }
         }
@@ -92,15 +94,11 @@ final class Autodiff {
             }
             String name = p.name() + "_grad";
             List<String> parts = contributions.get(p);
-            e.ir().addNode(parts.size() == 1 ? "Identity" : "Sum", IrGraph.ONNX_DOMAIN, name, parts,
+            e.ir().addNode(parts.size() == 1 ? Op.IDENTITY : Op.SUM, name, parts,
                     List.of(name), Attributes.NONE);
             grads.put(p.name(), name);
         }
         return grads;
-    }
-
-    private static boolean differentiable(Op op) {
-        return op != Op.RANDOM_NORMAL_LIKE;
     }
 
     private void contribute(Value v, String grad) {
@@ -116,7 +114,7 @@ final class Autodiff {
     /** The gradient of {@code v}: its single contribution, or the Sum of all of them. */
     private String total(Value v) {
         List<String> parts = contributions.get(v);
-        return parts.size() == 1 ? parts.get(0) : e.node("Sum", parts);
+        return parts.size() == 1 ? parts.get(0) : e.node(Op.SUM, parts);
     }
 
     private void backward(Node n, String dy) {
@@ -130,58 +128,58 @@ final class Autodiff {
             case SUB -> {
                 contributeBroadcast(in.get(0), dy, y.shape());
                 if (needs(in.get(1))) {
-                    contributeBroadcast(in.get(1), e.node("Neg", List.of(dy)), y.shape());
+                    contributeBroadcast(in.get(1), e.node(Op.NEG, List.of(dy)), y.shape());
                 }
             }
             case MUL -> {
                 if (needs(in.get(0))) {
-                    contributeBroadcast(in.get(0), e.node("Mul", List.of(dy, in.get(1).name())), y.shape());
+                    contributeBroadcast(in.get(0), e.node(Op.MUL, List.of(dy, in.get(1).name())), y.shape());
                 }
                 if (needs(in.get(1))) {
-                    contributeBroadcast(in.get(1), e.node("Mul", List.of(dy, in.get(0).name())), y.shape());
+                    contributeBroadcast(in.get(1), e.node(Op.MUL, List.of(dy, in.get(0).name())), y.shape());
                 }
             }
             case DIV -> {
                 // y = a / b:  da = dy / b,  db = -dy * y / b
                 if (needs(in.get(0))) {
-                    contributeBroadcast(in.get(0), e.node("Div", List.of(dy, in.get(1).name())), y.shape());
+                    contributeBroadcast(in.get(0), e.node(Op.DIV, List.of(dy, in.get(1).name())), y.shape());
                 }
                 if (needs(in.get(1))) {
-                    String t = e.node("Div", List.of(e.node("Mul", List.of(dy, y.name())), in.get(1).name()));
-                    contributeBroadcast(in.get(1), e.node("Neg", List.of(t)), y.shape());
+                    String t = e.node(Op.DIV, List.of(e.node(Op.MUL, List.of(dy, y.name())), in.get(1).name()));
+                    contributeBroadcast(in.get(1), e.node(Op.NEG, List.of(t)), y.shape());
                 }
             }
-            case NEG -> contribute(in.get(0), e.node("Neg", List.of(dy)));
+            case NEG -> contribute(in.get(0), e.node(Op.NEG, List.of(dy)));
             case IDENTITY -> contribute(in.get(0), dy);
-            case EXP -> contribute(in.get(0), e.node("Mul", List.of(dy, y.name())));
-            case LOG -> contribute(in.get(0), e.node("Div", List.of(dy, in.get(0).name())));
+            case EXP -> contribute(in.get(0), e.node(Op.MUL, List.of(dy, y.name())));
+            case LOG -> contribute(in.get(0), e.node(Op.DIV, List.of(dy, in.get(0).name())));
             // y = sqrt(x): dx = dy / (2 y)
-            case SQRT -> contribute(in.get(0), e.node("Div", List.of(dy, e.node("Mul", List.of(y.name(),
+            case SQRT -> contribute(in.get(0), e.node(Op.DIV, List.of(dy, e.node(Op.MUL, List.of(y.name(),
                     e.scalar(2f))))));
             case RELU -> contribute(in.get(0), kernels == GradientKernels.ORT_FUSED
-                    ? e.node("ReluGrad", IrGraph.MS_DOMAIN, List.of(dy, y.name()), Attributes.NONE)
-                    : e.node("Where", List.of(positive(y.name()), dy, e.scalar(0f))));
+                    ? e.node(Op.RELU_GRAD, List.of(dy, y.name()), Attributes.NONE)
+                    : e.node(Op.WHERE, List.of(positive(y.name()), dy, e.scalar(0f))));
             case LEAKY_RELU -> {
                 float alpha = n.attributes().getFloat("alpha", 0.01f);
                 contribute(in.get(0), kernels == GradientKernels.ORT_FUSED
-                        ? e.node("LeakyReluGrad", IrGraph.MS_DOMAIN, List.of(dy, y.name()),
+                        ? e.node(Op.LEAKY_RELU_GRAD, List.of(dy, y.name()),
                         Attributes.builder().put("alpha", alpha).build())
-                        : e.node("Where", List.of(positive(in.get(0).name()), dy,
-                        e.node("Mul", List.of(dy, e.scalar(alpha))))));
+                        : e.node(Op.WHERE, List.of(positive(in.get(0).name()), dy,
+                        e.node(Op.MUL, List.of(dy, e.scalar(alpha))))));
             }
             case SIGMOID -> contribute(in.get(0), kernels == GradientKernels.ORT_FUSED
-                    ? e.node("SigmoidGrad", IrGraph.MS_DOMAIN, List.of(dy, y.name()), Attributes.NONE)
+                    ? e.node(Op.SIGMOID_GRAD, List.of(dy, y.name()), Attributes.NONE)
                     // dx = dy * y * (1 - y)
-                    : e.node("Mul", List.of(e.node("Mul", List.of(dy, y.name())),
-                    e.node("Sub", List.of(e.scalar(1f), y.name())))));
+                    : e.node(Op.MUL, List.of(e.node(Op.MUL, List.of(dy, y.name())),
+                    e.node(Op.SUB, List.of(e.scalar(1f), y.name())))));
             case TANH -> contribute(in.get(0), kernels == GradientKernels.ORT_FUSED
-                    ? e.node("TanhGrad", IrGraph.MS_DOMAIN, List.of(dy, y.name()), Attributes.NONE)
+                    ? e.node(Op.TANH_GRAD, List.of(dy, y.name()), Attributes.NONE)
                     // dx = dy * (1 - y^2)
-                    : e.node("Mul", List.of(dy, e.node("Sub", List.of(e.scalar(1f),
-                    e.node("Mul", List.of(y.name(), y.name())))))));
+                    : e.node(Op.MUL, List.of(dy, e.node(Op.SUB, List.of(e.scalar(1f),
+                    e.node(Op.MUL, List.of(y.name(), y.name())))))));
             // y = log(1 + exp(x)): dx = dy * sigmoid(x)
-            case SOFTPLUS -> contribute(in.get(0), e.node("Mul", List.of(dy,
-                    e.node("Sigmoid", List.of(in.get(0).name())))));
+            case SOFTPLUS -> contribute(in.get(0), e.node(Op.MUL, List.of(dy,
+                    e.node(Op.SIGMOID, List.of(in.get(0).name())))));
             case MATMUL -> {
                 if (needs(in.get(0))) {
                     contribute(in.get(0), gemm(dy, in.get(1).name(), false, true, 1f));
@@ -194,14 +192,14 @@ final class Autodiff {
             case CONV -> backwardConv(n, dy);
             case CONV_TRANSPOSE -> backwardConvTranspose(n, dy);
             case BATCH_NORMALIZATION -> backwardBatchNorm(n, dy);
-            case RESHAPE, FLATTEN -> contribute(in.get(0), e.node("Reshape", List.of(dy, shapeOf(in.get(0)))));
+            case RESHAPE, FLATTEN -> contribute(in.get(0), e.node(Op.RESHAPE, List.of(dy, shapeOf(in.get(0)))));
             case TRANSPOSE -> {
                 long[] perm = n.attributes().getInts("perm");
                 long[] inverse = new long[perm.length];
                 for (int i = 0; i < perm.length; i++) {
                     inverse[(int) perm[i]] = i;
                 }
-                contribute(in.get(0), e.node("Transpose", List.of(dy),
+                contribute(in.get(0), e.node(Op.TRANSPOSE, List.of(dy),
                         Attributes.builder().put("perm", inverse).build()));
             }
             case REDUCE_SUM, REDUCE_MEAN -> backwardReduce(n, dy);
@@ -211,15 +209,12 @@ final class Autodiff {
                     contribute(in.get(0), e.cast(dy, DataType.FLOAT));
                 }
             }
-            case RANDOM_NORMAL_LIKE -> {
-                // Noise: no gradient flows to the input, whose values are never read.
-            }
             default -> throw new GraphBuildException("no gradient rule for " + n);
         }
     }
 
     private String positive(String x) {
-        return e.node("Greater", List.of(x, e.scalar(0f)));
+        return e.node(Op.GREATER, List.of(x, e.scalar(0f)));
     }
 
     /**
@@ -228,8 +223,8 @@ final class Autodiff {
      * of the MLP VAE, and the Transpose costs far less than the difference (22% less kernel time per step).
      */
     private String gemm(String a, String b, boolean transA, boolean transB, float alpha) {
-        String left = transA ? e.node("Transpose", List.of(a), Attributes.builder().put("perm", new long[] {1, 0}).build()) : a;
-        return e.node("Gemm", List.of(left, b), Attributes.builder().put("alpha", alpha).put("beta", 0f)
+        String left = transA ? e.node(Op.TRANSPOSE, List.of(a), Attributes.builder().put("perm", new long[] {1, 0}).build()) : a;
+        return e.node(Op.GEMM, List.of(left, b), Attributes.builder().put("alpha", alpha).put("beta", 0f)
                 .put("transA", 0L).put("transB", transB ? 1L : 0L).build());
     }
 
@@ -253,7 +248,7 @@ final class Autodiff {
                     : gemm(a.name(), dy, !transA, false, alpha)); // dB = alpha op(A)^T dY
         }
         if (n.inputs().size() > 2 && needs(n.input(2))) {
-            String scaled = beta == 1f ? dy : e.node("Mul", List.of(dy, e.scalar(beta)));
+            String scaled = beta == 1f ? dy : e.node(Op.MUL, List.of(dy, e.scalar(beta)));
             contributeBroadcast(n.input(2), scaled, n.output().shape());
         }
     }
@@ -269,7 +264,7 @@ final class Autodiff {
     private void backwardConv(Node n, String dy) {
         boolean hasBias = n.inputs().size() > 2;
         boolean[] wanted = {needs(n.input(0)), needs(n.input(1)), hasBias && needs(n.input(2))};
-        List<String> g = e.multi("ConvGrad", IrGraph.MS_DOMAIN, List.of(dy, n.input(0).name(), n.input(1).name()),
+        List<String> g = e.multi(Op.CONV_GRAD, List.of(dy, n.input(0).name(), n.input(1).name()),
                 wanted, convAttributes(n));
         for (int i = 0; i < 3; i++) {
             if (wanted[i]) {
@@ -289,15 +284,15 @@ final class Autodiff {
         Value w = n.input(1);
         Attributes attrs = convAttributes(n);
         if (needs(x)) {
-            contribute(x, e.node("Conv", List.of(dy, w.name()), attrs));
+            contribute(x, e.node(Op.CONV, List.of(dy, w.name()), attrs));
         }
         if (needs(w)) {
-            List<String> g = e.multi("ConvGrad", IrGraph.MS_DOMAIN, List.of(x.name(), dy, w.name()),
+            List<String> g = e.multi(Op.CONV_GRAD, List.of(x.name(), dy, w.name()),
                     new boolean[] {false, true, false}, attrs);
             contribute(w, g.get(1));
         }
         if (n.inputs().size() > 2 && needs(n.input(2))) {
-            contribute(n.input(2), e.node("ReduceSum", List.of(dy, e.ints(0, 2, 3)),
+            contribute(n.input(2), e.node(Op.REDUCE_SUM, List.of(dy, e.ints(0, 2, 3)),
                     Attributes.builder().put("keepdims", 0L).build()));
         }
     }
@@ -309,7 +304,7 @@ final class Autodiff {
                     + " gradient rule; use the training form (build the training graph with Phase.TRAINING)");
         }
         boolean[] wanted = {needs(n.input(0)), needs(n.input(1)), needs(n.input(2))};
-        List<String> g = e.multi("BatchNormalizationGrad", IrGraph.MS_DOMAIN,
+        List<String> g = e.multi(Op.BATCH_NORMALIZATION_GRAD,
                 List.of(dy, n.input(0).name(), n.input(1).name(), saved.savedMean(), saved.savedInvStd()),
                 new boolean[] {true, true, true},
                 Attributes.builder().put("epsilon", n.attributes().getFloat("epsilon", 1e-5f)).build());
@@ -338,9 +333,9 @@ final class Autodiff {
         for (int i = 0; i < 6; i++) {
             inverse[(int) perm[i]] = i;
         }
-        String g = e.node("Reshape", List.of(dy, e.ints(0, c, h, r, w, r)));
-        g = e.node("Transpose", List.of(g), Attributes.builder().put("perm", inverse).build());
-        contribute(x, e.node("Reshape", List.of(g, shapeOf(x))));
+        String g = e.node(Op.RESHAPE, List.of(dy, e.ints(0, c, h, r, w, r)));
+        g = e.node(Op.TRANSPOSE, List.of(g), Attributes.builder().put("perm", inverse).build());
+        contribute(x, e.node(Op.RESHAPE, List.of(g, shapeOf(x))));
     }
 
     private void backwardReduce(Node n, String dy) {
@@ -350,11 +345,11 @@ final class Autodiff {
         boolean keepDims = n.attributes().getInt("keepdims", 1) == 1;
         String g = dy;
         if (!keepDims && axes.length > 0) {
-            g = e.node("Unsqueeze", List.of(g, e.ints(axes)));
+            g = e.node(Op.UNSQUEEZE, List.of(g, e.ints(axes)));
         }
-        g = e.node("Expand", List.of(g, shapeOf(x)));
+        g = e.node(Op.EXPAND, List.of(g, shapeOf(x)));
         if (n.op() == Op.REDUCE_MEAN) {
-            g = e.node("Div", List.of(g, reducedCount(x, y, axes)));
+            g = e.node(Op.DIV, List.of(g, reducedCount(x, y, axes)));
         }
         contribute(x, g);
     }
@@ -374,8 +369,8 @@ final class Autodiff {
         if (!dynamic) {
             return e.scalar((float) count);
         }
-        return e.node("Div", List.of(e.cast(e.node("Size", List.of(x.name())), DataType.FLOAT),
-                e.cast(e.node("Size", List.of(y.name())), DataType.FLOAT)));
+        return e.node(Op.DIV, List.of(e.cast(e.node(Op.SIZE, List.of(x.name())), DataType.FLOAT),
+                e.cast(e.node(Op.SIZE, List.of(y.name())), DataType.FLOAT)));
     }
 
     /**
@@ -400,9 +395,9 @@ final class Autodiff {
             contribute(input, grad);
             return;
         }
-        String summed = e.node("ReduceSum", List.of(grad, e.ints(axes.stream().mapToLong(Long::longValue).toArray())),
+        String summed = e.node(Op.REDUCE_SUM, List.of(grad, e.ints(axes.stream().mapToLong(Long::longValue).toArray())),
                 Attributes.builder().put("keepdims", 1L).build());
-        contribute(input, e.node("Reshape", List.of(summed, shapeOf(input))));
+        contribute(input, e.node(Op.RESHAPE, List.of(summed, shapeOf(input))));
     }
 
     /** A Shape node for a forward value, emitted once per value. */
@@ -410,6 +405,6 @@ final class Autodiff {
         if (v.shape().isStatic() && v.rank() > 0) {
             return shapeNodes.computeIfAbsent(v.name(), k -> e.ints(v.shape().dims()));
         }
-        return shapeNodes.computeIfAbsent(v.name(), k -> e.node("Shape", List.of(k)));
+        return shapeNodes.computeIfAbsent(v.name(), k -> e.node(Op.SHAPE, List.of(k)));
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.onnxtoolkit.api.graph.Attributes;
 import org.onnxtoolkit.api.graph.DataType;
+import org.onnxtoolkit.api.graph.Op;
 import org.onnxtoolkit.api.graph.Shape;
 import org.onnxtoolkit.compiler.onnx.IrGraph;
 
@@ -24,18 +25,15 @@ final class Emitter {
         return ir;
     }
 
-    /** A standard ONNX node with one output; returns the output name. */
-    String node(String opType, List<String> inputs) {
-        return node(opType, IrGraph.ONNX_DOMAIN, inputs, Attributes.NONE);
+    /** A node with one output and no attributes; returns the output name. */
+    String node(Op op, List<String> inputs) {
+        return node(op, inputs, Attributes.NONE);
     }
 
-    String node(String opType, List<String> inputs, Attributes attrs) {
-        return node(opType, IrGraph.ONNX_DOMAIN, inputs, attrs);
-    }
-
-    String node(String opType, String domain, List<String> inputs, Attributes attrs) {
-        String out = ir.freshName(prefix + "::" + opType);
-        ir.addNode(opType, domain, out, inputs, List.of(out), attrs);
+    /** A node with one output; returns the output name. */
+    String node(Op op, List<String> inputs, Attributes attrs) {
+        String out = ir.freshName(prefix + "::" + op.onnxName());
+        ir.addNode(op, out, inputs, List.of(out), attrs);
         return out;
     }
 
@@ -43,7 +41,7 @@ final class Emitter {
      * A node with several outputs; {@code wanted[i]} false leaves output {@code i} absent (empty name).
      * Returns the output names, empty strings for absent ones.
      */
-    List<String> multi(String opType, String domain, List<String> inputs, boolean[] wanted, Attributes attrs) {
+    List<String> multi(Op op, List<String> inputs, boolean[] wanted, Attributes attrs) {
         List<String> outs = new ArrayList<>();
         int last = -1;
         for (int i = 0; i < wanted.length; i++) {
@@ -52,9 +50,9 @@ final class Emitter {
             }
         }
         for (int i = 0; i <= last; i++) {
-            outs.add(wanted[i] ? ir.freshName(prefix + "::" + opType + "_" + i) : "");
+            outs.add(wanted[i] ? ir.freshName(prefix + "::" + op.onnxName() + "_" + i) : "");
         }
-        ir.addNode(opType, domain, ir.freshNodeName(prefix + "::" + opType), inputs, outs, attrs);
+        ir.addNode(op, ir.freshNodeName(prefix + "::" + op.onnxName()), inputs, outs, attrs);
         while (outs.size() < wanted.length) {
             outs.add("");
         }
@@ -76,6 +74,6 @@ final class Emitter {
     }
 
     String cast(String input, DataType to) {
-        return node("Cast", List.of(input), Attributes.builder().put("to", (long) to.onnxCode()).build());
+        return node(Op.CAST, List.of(input), Attributes.builder().put("to", (long) to.onnxCode()).build());
     }
 }

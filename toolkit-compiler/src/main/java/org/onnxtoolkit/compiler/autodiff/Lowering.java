@@ -87,10 +87,10 @@ final class Lowering {
             } else if (n.op() == Op.BATCH_NORMALIZATION) {
                 Attributes attrs = Attributes.builder().put("epsilon", n.attributes().getFloat("epsilon", 1e-5f))
                         .put("momentum", n.attributes().getFloat("momentum", 0.9f)).build();
-                ir.addNode("BatchNormalization", IrGraph.ONNX_DOMAIN, n.name(), names(n.inputs()),
+                ir.addNode(Op.BATCH_NORMALIZATION, n.name(), names(n.inputs()),
                         List.of(n.output().name()), attrs);
             } else {
-                ir.addNode(n.op().onnxName(), IrGraph.ONNX_DOMAIN, n.name(), names(n.inputs()),
+                ir.addNode(n.op(), n.name(), names(n.inputs()),
                         names(n.outputs()), n.attributes());
             }
         }
@@ -105,10 +105,10 @@ final class Lowering {
     private void lowerSoftplus(Node n) {
         Emitter e = new Emitter(ir, n.name());
         String x = n.input(0).name();
-        String r = e.node("Relu", List.of(x));
-        String negAbs = e.node("Sub", List.of(x, e.node("Add", List.of(r, r))));
-        String log = e.node("Log", List.of(e.node("Add", List.of(e.node("Exp", List.of(negAbs)), e.scalar(1f)))));
-        ir.addNode("Add", IrGraph.ONNX_DOMAIN, n.name(), List.of(r, log), List.of(n.output().name()), Attributes.NONE);
+        String r = e.node(Op.RELU, List.of(x));
+        String negAbs = e.node(Op.SUB, List.of(x, e.node(Op.ADD, List.of(r, r))));
+        String log = e.node(Op.LOG, List.of(e.node(Op.ADD, List.of(e.node(Op.EXP, List.of(negAbs)), e.scalar(1f)))));
+        ir.addNode(Op.ADD, n.name(), List.of(r, log), List.of(n.output().name()), Attributes.NONE);
     }
 
     private void lowerTrainingBatchNorm(Node n) {
@@ -121,7 +121,7 @@ final class Lowering {
         String ortVar = ir.freshName(y + "::ort_running_var");
         String savedMean = ir.freshName(y + "::saved_mean");
         String savedInvStd = ir.freshName(y + "::saved_inv_std");
-        ir.addNode("BatchNormInternal", IrGraph.MS_DOMAIN, n.name(), names(n.inputs()),
+        ir.addNode(Op.BATCH_NORM_INTERNAL, n.name(), names(n.inputs()),
                 List.of(y, newMean, ortVar, savedMean, savedInvStd),
                 Attributes.builder().put("epsilon", epsilon).put("momentum", momentum).put("training_mode", 1L)
                         .build());
@@ -133,13 +133,13 @@ final class Lowering {
         //   running_var = ort_running_var + (1 - momentum) * vb / (n - 1),  vb = 1 / inv_std^2 - eps,
         // with n = size(X) / C elements per channel.
         Emitter e = new Emitter(ir, y + "::stats");
-        String invStdSq = e.node("Mul", List.of(savedInvStd, savedInvStd));
-        String batchVar = e.node("Sub", List.of(e.node("Reciprocal", List.of(invStdSq)), e.scalar(epsilon)));
-        String count = e.node("Div", List.of(e.cast(e.node("Size", List.of(x.name())), DataType.FLOAT),
+        String invStdSq = e.node(Op.MUL, List.of(savedInvStd, savedInvStd));
+        String batchVar = e.node(Op.SUB, List.of(e.node(Op.RECIPROCAL, List.of(invStdSq)), e.scalar(epsilon)));
+        String count = e.node(Op.DIV, List.of(e.cast(e.node(Op.SIZE, List.of(x.name())), DataType.FLOAT),
                 e.scalar((float) x.shape().dim(1))));
-        String correction = e.node("Mul", List.of(e.node("Div", List.of(batchVar, e.node("Sub", List.of(count,
+        String correction = e.node(Op.MUL, List.of(e.node(Op.DIV, List.of(batchVar, e.node(Op.SUB, List.of(count,
                 e.scalar(1f))))), e.scalar(1f - momentum)));
-        String newVar = e.node("Add", List.of(ortVar, correction));
+        String newVar = e.node(Op.ADD, List.of(ortVar, correction));
 
         overwriteInPlace(runningMean.name(), newMean);
         overwriteInPlace(n.input(4).name(), newVar);
@@ -151,7 +151,7 @@ final class Lowering {
             ir.addBoolInitializer(constTrue, new boolean[] {true}, Shape.of(1));
         }
         String flag = frozenParameter + "_grad.accumulation.out";
-        ir.addNode("InPlaceAccumulatorV2", IrGraph.MS_DOMAIN, ir.freshNodeName(frozenParameter + "::update"),
+        ir.addNode(Op.IN_PLACE_ACCUMULATOR_V2, ir.freshNodeName(frozenParameter + "::update"),
                 List.of(frozenParameter, newValue, constTrue), List.of(flag), Attributes.NONE);
         statUpdateFlags.add(flag);
     }

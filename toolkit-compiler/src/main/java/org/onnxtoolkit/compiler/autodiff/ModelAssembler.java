@@ -8,6 +8,7 @@ import org.onnxtoolkit.api.graph.Attributes;
 import org.onnxtoolkit.api.graph.DataType;
 import org.onnxtoolkit.api.graph.Graph;
 import org.onnxtoolkit.api.graph.GraphBuildException;
+import org.onnxtoolkit.api.graph.Op;
 import org.onnxtoolkit.api.graph.Phase;
 import org.onnxtoolkit.api.graph.Shape;
 import org.onnxtoolkit.api.graph.Value;
@@ -61,7 +62,7 @@ public final class ModelAssembler {
         List<String> flags = new ArrayList<>();
         for (Map.Entry<String, String> g : grads.entrySet()) {
             String flag = g.getKey() + "_grad.accumulation.out";
-            ir.addNode("InPlaceAccumulatorV2", IrGraph.MS_DOMAIN, ir.freshNodeName(g.getKey() + "::accumulate"),
+            ir.addNode(Op.IN_PLACE_ACCUMULATOR_V2, ir.freshNodeName(g.getKey() + "::accumulate"),
                     List.of(g.getKey() + "_grad.accumulation.buffer", g.getValue(), LAZY_RESET_GRAD), List.of(flag),
                     Attributes.NONE);
             flags.add(flag);
@@ -76,7 +77,7 @@ public final class ModelAssembler {
         if (exposeGradients) {
             for (Map.Entry<String, String> g : grads.entrySet()) {
                 String name = GRADIENT_OUTPUT_PREFIX + g.getKey();
-                ir.addNode("Identity", IrGraph.ONNX_DOMAIN, name, List.of(g.getValue()), List.of(name),
+                ir.addNode(Op.IDENTITY, name, List.of(g.getValue()), List.of(name),
                         Attributes.NONE);
                 ir.addOutput(name, DataType.FLOAT, graph.value(g.getKey()).shape());
             }

@@ -16,8 +16,9 @@ import org.onnxtoolkit.compiler.io.AtomicFiles;
 /**
  * Finds the training artifacts for a configuration: pre-built ones shipped with the distribution (the
  * {@code artifacts/} folder) when their fingerprint matches, else a cached compilation, else a fresh one
- * written to the cache. The cache is keyed by the fingerprint, so a new compiler version or configuration
- * never reuses stale files.
+ * written to the cache. The fingerprint is computed from the lowered graphs and settings
+ * ({@link ArtifactCompiler#fingerprint}), so any change of a graph, of the compiler's output or of a setting
+ * gives a new key and never reuses stale files, with no version to bump.
  */
 public final class ArtifactResolver {
     /** Where artifacts came from. */
@@ -46,22 +47,20 @@ public final class ArtifactResolver {
         return base.resolve("onnxtoolkit").resolve("artifacts");
     }
 
+    /**
+     * The artifacts of {@code graphs}: computes their fingerprint (lowering the graphs, tens of
+     * milliseconds), then looks in the pre-built folders, then in the cache, and compiles into the cache
+     * when neither has them.
+     *
+     * @throws IOException when a pre-built folder is damaged or the cache cannot be written
+     */
     public Resolved resolve(ModelGraphs graphs) throws IOException {
         ArtifactCompiler.Request request = request(graphs);
-        String fingerprint = ArtifactCompiler.fingerprint(request.configuration(), request.kernels(),
-                request.optimizer(), request.exposeGradients(), request.noiseAsInputs());
+        String fingerprint = ArtifactCompiler.fingerprint(request);
         for (Path root : prebuiltRoots) {
-            if (!Files.isDirectory(root)) {
-                continue;
-            }
-            List<Path> dirs = new ArrayList<>();
-            try (Stream<Path> s = Files.list(root)) {
-                s.filter(p -> Files.isRegularFile(p.resolve(TrainingArtifacts.MANIFEST))).sorted().forEach(dirs::add);
-            }
-            for (Path dir : dirs) {
-                String text = Files.readString(dir.resolve(TrainingArtifacts.MANIFEST));
-                if (fingerprint.equals(Manifest.fromJson(text).fingerprint())) {
-                    return new Resolved(TrainingArtifacts.readFrom(dir), Source.PREBUILT, dir);
+            for (Prebuilt p : prebuilt(root)) {
+                if (fingerprint.equals(p.manifest().fingerprint())) {
+                    return new Resolved(TrainingArtifacts.readFrom(p.directory()), Source.PREBUILT, p.directory());
                 }
             }
         }
@@ -84,6 +83,36 @@ public final class ArtifactResolver {
             deleteRecursively(tmp);
         }
         return new Resolved(compiled, Source.COMPILED, cached);
+    }
+
+    /** A folder of pre-built artifacts and its manifest. */
+    public record Prebuilt(Path directory, Manifest manifest) {
+    }
+
+    /**
+     * The pre-built artifacts under {@code root}: every sub-folder with a {@code manifest.json}, sorted by
+     * name; empty when {@code root} is not a folder. The model files are not read.
+     *
+     * @throws IOException naming the manifest when one cannot be read or parsed
+     */
+    public static List<Prebuilt> prebuilt(Path root) throws IOException {
+        List<Prebuilt> out = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return out;
+        }
+        List<Path> dirs = new ArrayList<>();
+        try (Stream<Path> s = Files.list(root)) {
+            s.filter(p -> Files.isRegularFile(p.resolve(TrainingArtifacts.MANIFEST))).sorted().forEach(dirs::add);
+        }
+        for (Path dir : dirs) {
+            Path file = dir.resolve(TrainingArtifacts.MANIFEST);
+            try {
+                out.add(new Prebuilt(dir, Manifest.fromJson(Files.readString(file))));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": " + e.getMessage(), e);
+            }
+        }
+        return out;
     }
 
     /** Compiles the artifacts of {@code graphs} with the toolkit's standard settings. */

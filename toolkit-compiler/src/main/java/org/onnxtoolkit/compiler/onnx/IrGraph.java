@@ -7,28 +7,36 @@ import java.util.List;
 import java.util.Set;
 import org.onnxtoolkit.api.graph.Attributes;
 import org.onnxtoolkit.api.graph.DataType;
+import org.onnxtoolkit.api.graph.Op;
 import org.onnxtoolkit.api.graph.Shape;
 
 /**
  * A mutable ONNX graph as the compiler assembles it: typed graph inputs and outputs, initializers and
- * nodes of any domain (standard ONNX and {@code com.microsoft}). Unlike the plugin-facing
- * {@link org.onnxtoolkit.api.graph.Graph} it does no shape inference: the compiler that fills it has
- * already validated everything. Names must be unique across inputs, initializers and node outputs.
+ * nodes of any row of the operator table ({@link Op}: the builder operations plus what lowering, gradient
+ * rules and the optimizer use, standard ONNX and {@code com.microsoft}). Unlike the plugin-facing
+ * {@link org.onnxtoolkit.api.graph.Graph} it does no shape inference: the compiler that fills it has already
+ * validated shapes. It checks every node against its row of the table (arity, absent optional ports,
+ * attribute names and kinds) and that names are unique across inputs, initializers and node outputs, so a
+ * compiler bug fails here, naming the node, instead of inside ONNX Runtime.
  *
  * <p>Not thread-safe.
  */
 public final class IrGraph {
-    /** The default ONNX domain. */
-    public static final String ONNX_DOMAIN = "";
-    /** ONNX Runtime's contrib domain, where the training kernels live. */
-    public static final String MS_DOMAIN = "com.microsoft";
-
     /** A node; unused optional outputs are the empty string, as in ONNX. */
-    public record IrNode(String opType, String domain, String name, List<String> inputs, List<String> outputs,
-                         Attributes attributes) {
+    public record IrNode(Op op, String name, List<String> inputs, List<String> outputs, Attributes attributes) {
         public IrNode {
             inputs = List.copyOf(inputs);
             outputs = List.copyOf(outputs);
+        }
+
+        /** The ONNX operator type. */
+        public String opType() {
+            return op.onnxName();
+        }
+
+        /** The operator's domain: {@link Op#ONNX_DOMAIN} or {@link Op#MS_DOMAIN}. */
+        public String domain() {
+            return op.domain();
         }
     }
 
@@ -40,18 +48,6 @@ public final class IrGraph {
     public record IrInitializer(String name, DataType type, Shape shape, float[] floats, long[] longs,
                                 boolean[] bools) {
     }
-
-    /**
-     * The operators the compiler may emit, by domain: the plugin-facing set (see
-     * {@link org.onnxtoolkit.api.graph.Op}) plus what lowering and the gradient rules use. A node outside this
-     * set is a compiler bug and fails here, naming the op, instead of inside ONNX Runtime.
-     */
-    static final Set<String> KNOWN_ONNX_OPS = Set.of("Add", "BatchNormalization", "Cast", "Conv", "ConvTranspose",
-            "DepthToSpace", "Div", "Exp", "Expand", "Flatten", "Gemm", "Greater", "Identity", "LeakyRelu", "Log",
-            "MatMul", "Mul", "Neg", "RandomNormalLike", "Reciprocal", "ReduceMean", "ReduceSum", "Relu", "Reshape",
-            "Shape", "Sigmoid", "Size", "Softplus", "Sqrt", "Sub", "Sum", "Tanh", "Transpose", "Unsqueeze", "Where");
-    static final Set<String> KNOWN_MS_OPS = Set.of("BatchNormInternal", "BatchNormalizationGrad", "ConvGrad",
-            "InPlaceAccumulatorV2", "LeakyReluGrad", "ReluGrad", "SigmoidGrad", "TanhGrad");
 
     private final List<IrValueInfo> inputs = new ArrayList<>();
     private final List<IrValueInfo> outputs = new ArrayList<>();
@@ -96,18 +92,16 @@ public final class IrGraph {
 
     /**
      * Adds a node. Output names must be new (or empty, for an absent optional output); input names must
-     * already exist (or be empty).
+     * already exist (or be empty, for an absent optional input).
+     *
+     * @throws IllegalArgumentException when the node does not fit its row of the operator table, or a name
+     *                                  is undefined or taken
      */
-    public void addNode(String opType, String domain, String name, List<String> in, List<String> out,
-                        Attributes attributes) {
-        Set<String> known = ONNX_DOMAIN.equals(domain) ? KNOWN_ONNX_OPS : MS_DOMAIN.equals(domain) ? KNOWN_MS_OPS : Set.of();
-        if (!known.contains(opType)) {
-            throw new IllegalArgumentException("unknown operator '" + opType + "' in domain '" + domain + "' (node '" + name
-                    + "'): expected one of " + new java.util.TreeSet<>(known));
-        }
+    public void addNode(Op op, String name, List<String> in, List<String> out, Attributes attributes) {
+        op.checkNode(name, in, out, attributes);
         for (String i : in) {
             if (!i.isEmpty() && !names.contains(i)) {
-                throw new IllegalArgumentException(opType + " '" + name + "': input '" + i + "' is not defined");
+                throw new IllegalArgumentException(op.onnxName() + " '" + name + "': input '" + i + "' is not defined");
             }
         }
         if (!nodeNames.add(name)) {
@@ -118,7 +112,7 @@ public final class IrGraph {
                 claim(o);
             }
         }
-        nodes.add(new IrNode(opType, domain, name, in, out, attributes));
+        nodes.add(new IrNode(op, name, in, out, attributes));
     }
 
     /** A new unique name built from {@code base}. */
@@ -170,6 +164,6 @@ public final class IrGraph {
 
     /** True when some node is in the {@code com.microsoft} domain. */
     public boolean usesMicrosoftDomain() {
-        return nodes.stream().anyMatch(n -> MS_DOMAIN.equals(n.domain()));
+        return nodes.stream().anyMatch(n -> Op.MS_DOMAIN.equals(n.domain()));
     }
 }

@@ -11,7 +11,8 @@ import org.onnxtoolkit.api.graph.Shape;
 
 /**
  * Serialises an {@link IrGraph} to ONNX protobuf bytes at a fixed IR version and opset: IR 8, default
- * domain opset {@value Op#OPSET}, plus {@code com.microsoft} version 1 only when a node needs it. The bytes
+ * domain opset {@value Op#OPSET}, plus {@code com.microsoft} version {@value Op#MS_OPSET} only when a node
+ * needs it (the versions of the operator table). The bytes
  * are deterministic for a given graph: the same graph always gives the same file.
  *
  * <p>Stateless and thread-safe.
@@ -57,10 +58,10 @@ public final class OnnxModelWriter {
         OnnxMl.ModelProto.Builder m = OnnxMl.ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
                 .setProducerName(PRODUCER)
-                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(Op.OPSET))
+                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain(Op.ONNX_DOMAIN).setVersion(Op.OPSET))
                 .setGraph(g);
         if (graph.usesMicrosoftDomain()) {
-            m.addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain(IrGraph.MS_DOMAIN).setVersion(1));
+            m.addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain(Op.MS_DOMAIN).setVersion(Op.MS_OPSET));
         }
         new TreeMap<>(metadata).forEach((k, v) ->
                 m.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));

@@ -44,8 +44,74 @@ class ArtifactCompilerTest {
     }
 
     static TrainingArtifacts compile(Graph train, Graph eval) {
-        return ArtifactCompiler.compile(new ArtifactCompiler.Request(train, eval, "loss", Map.of("arch", "net"),
-                GradientKernels.ORT_FUSED, AdamWSettings.pytorchAdam(), false, true));
+        return ArtifactCompiler.compile(request(train, eval));
+    }
+
+    static ArtifactCompiler.Request request(Graph train, Graph eval) {
+        return new ArtifactCompiler.Request(train, eval, "loss", Map.of("arch", "net"), GradientKernels.ORT_FUSED,
+                AdamWSettings.pytorchAdam(), false, true);
+    }
+
+    /** {@link #net} with another activation or another initialisation of the last layer's bias. */
+    static Graph variant(Phase phase, boolean tanh, Init lastBias) {
+        Graph g = new Graph(phase);
+        Value x = g.input("x", B, 1, 4, 4);
+        Value bn = Layers.batchNorm2d(g, "bn", Layers.conv2d(g, "conv", x, 2, 3, ConvOptions.of(1, 1)));
+        Value h = tanh ? bn.tanh() : bn.relu();
+        Value w = g.parameter("fc/weight", Init.kaimingUniform(32), 3, 32);
+        Value y = g.gemm(h.flatten(), w, g.parameter("fc/bias", lastBias, 3), false, true, 1f, 1f);
+        g.output("loss", y.mul(y).mean());
+        g.output("y_mean", y.mean());
+        return g;
+    }
+
+    private static String fingerprint(ArtifactCompiler.Request r) {
+        String key = ArtifactCompiler.fingerprint(r);
+        assertEquals(key, ArtifactCompiler.compile(r).manifest().fingerprint(), "fingerprint() is what compile() gives");
+        return key;
+    }
+
+    @Test
+    void theFingerprintFollowsTheContentNotAVersion() throws IOException {
+        Init bias = Init.fanInUniform(32);
+        ArtifactCompiler.Request base = request(variant(Phase.TRAINING, false, bias), variant(Phase.INFERENCE, false, bias));
+        String key = fingerprint(base);
+        assertEquals(key, fingerprint(request(variant(Phase.TRAINING, false, bias), variant(Phase.INFERENCE, false, bias))),
+                "the same graphs give the same key");
+
+        // The same configuration map with another graph: a new key, though nothing was bumped.
+        List<String> keys = new java.util.ArrayList<>(List.of(key));
+        keys.add(fingerprint(request(variant(Phase.TRAINING, true, bias), variant(Phase.INFERENCE, true, bias))));
+        // Identical model bytes, another initialisation: the manifest differs, so does the key.
+        keys.add(fingerprint(request(variant(Phase.TRAINING, false, Init.zeros()),
+                variant(Phase.INFERENCE, false, Init.zeros()))));
+        Graph t = base.trainingGraph();
+        Graph e = base.evalGraph();
+        keys.add(fingerprint(new ArtifactCompiler.Request(t, e, "loss", Map.of("arch", "other"), GradientKernels.ORT_FUSED,
+                AdamWSettings.pytorchAdam(), false, true)));
+        keys.add(fingerprint(new ArtifactCompiler.Request(t, e, "loss", Map.of("arch", "net"),
+                GradientKernels.STANDARD_ONNX, AdamWSettings.pytorchAdam(), false, true)));
+        keys.add(fingerprint(new ArtifactCompiler.Request(t, e, "loss", Map.of("arch", "net"), GradientKernels.ORT_FUSED,
+                new AdamWSettings(0.9f, 0.999f, 1e-7f, 0f, true, AdamWSettings.AdamMode.PYTORCH), false, true)));
+        keys.add(fingerprint(new ArtifactCompiler.Request(t, e, "loss", Map.of("arch", "net"), GradientKernels.ORT_FUSED,
+                AdamWSettings.pytorchAdam(), true, true)));
+        keys.add(fingerprint(new ArtifactCompiler.Request(t, e, "loss", Map.of("arch", "net"), GradientKernels.ORT_FUSED,
+                AdamWSettings.pytorchAdam(), false, false)));
+        assertEquals(keys.size(), new java.util.HashSet<>(keys).size(), "every change gives its own key: " + keys);
+    }
+
+    @Test
+    void modelsCarryTheFingerprintAndDifferOnlyThereFromTheHashedBytes() throws IOException {
+        TrainingArtifacts a = compile(net(Phase.TRAINING), net(Phase.INFERENCE));
+        for (byte[] bytes : List.of(a.trainingModel(), a.evalModel())) {
+            OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(bytes);
+            assertEquals(List.of(ArtifactCompiler.FINGERPRINT_KEY), m.getMetadataPropsList().stream()
+                    .map(OnnxMl.StringStringEntryProto::getKey).toList());
+            assertEquals(a.manifest().fingerprint(), m.getMetadataProps(0).getValue());
+        }
+        assertEquals(64, a.manifest().fingerprint().length());
+        assertTrue(a.manifest().fingerprint().matches("[0-9a-f]+"));
+        assertTrue(!a.manifest().toJson().contains("compilerVersion"), "no hand-bumped version any more");
     }
 
     @Test

@@ -9,16 +9,49 @@ import java.util.SplittableRandom;
  * run would have drawn.
  */
 public final class Seeds {
-    /** What a stream is for; distinct purposes never share a stream. */
-    public enum Purpose { SHUFFLE, TRAIN_NOISE, EVAL_NOISE, SAMPLES, INIT }
+    /**
+     * What a stream is for; distinct purposes never share a stream. Each purpose is keyed by its explicit
+     * {@link #code()}, never by its position in this list, so adding, removing or reordering constants cannot
+     * change what an existing run draws. A new purpose takes a code no other purpose ever had; a code is
+     * never reused.
+     */
+    public enum Purpose {
+        /** The order of the training images in an epoch; coordinates: epoch. */
+        SHUFFLE(0),
+        /** The reparameterisation noise of a training step; coordinates: epoch, batch. */
+        TRAIN_NOISE(1),
+        /** The reparameterisation noise of an evaluation batch; coordinates: epoch, batch. */
+        EVAL_NOISE(2),
+        /** The fixed latent vectors decoded into the sample pictures; no coordinates. */
+        SAMPLES(3),
+        /**
+         * Reserved for parameter initialisation; unused today (the initial checkpoint draws each parameter from
+         * its own generator, see {@code TrainingArtifacts.initialCheckpoint}).
+         */
+        INIT(4);
+
+        private final long code;
+
+        Purpose(long code) {
+            this.code = code;
+        }
+
+        /** The number this purpose's streams are keyed by; fixed forever for a given purpose. */
+        public long code() {
+            return code;
+        }
+    }
 
     private Seeds() {
     }
 
-    /** A generator for {@code purpose} at the given coordinates (epoch, batch, ...). */
+    /**
+     * A generator for {@code purpose} at the given coordinates (epoch, batch, ...): a pure function of the
+     * seed, the purpose's {@link Purpose#code() code} and the coordinates.
+     */
     public static SplittableRandom stream(long seed, Purpose purpose, long... coordinates) {
         long h = mix(seed ^ 0x5DEECE66DL);
-        h = mix(h + purpose.ordinal() * 0x9E3779B97F4A7C15L);
+        h = mix(h + purpose.code() * 0x9E3779B97F4A7C15L);
         for (long c : coordinates) {
             h = mix(h + c * 0xC2B2AE3D27D4EB4FL + 1);
         }

@@ -1,5 +1,7 @@
 package org.onnxtoolkit.compiler.autodiff;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -7,11 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -19,7 +24,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.onnxtoolkit.api.graph.ConvOptions;
 import org.onnxtoolkit.api.graph.DataType;
 import org.onnxtoolkit.api.graph.Graph;
+import org.onnxtoolkit.api.graph.GraphBuildException;
 import org.onnxtoolkit.api.graph.Init;
+import org.onnxtoolkit.api.graph.Op;
+import org.onnxtoolkit.api.graph.Phase;
 import org.onnxtoolkit.api.graph.Shape;
 import org.onnxtoolkit.api.graph.Value;
 import org.onnxtoolkit.api.nn.Layers;
@@ -122,6 +130,46 @@ class GradientRulesTest {
         assertTrue(r.checked() > 0, "nothing checked");
         assertTrue(r.maxRelError() < 5e-3, () -> label + ": max relative error " + r.maxRelError()
                 + ", max absolute error " + r.maxAbsError());
+    }
+
+    /**
+     * The operator table says which builder operations are differentiable; each of them must have its rule
+     * checked here. A new differentiable row without a case above fails this test.
+     */
+    @Test
+    void everyDifferentiableBuilderOperationHasACheckedRule() {
+        Set<Op> checked = EnumSet.noneOf(Op.class);
+        cases().forEach(a -> {
+            @SuppressWarnings("unchecked")
+            Function<Graph, Value> body = (Function<Graph, Value>) a.get()[2];
+            Graph g = new Graph(Phase.TRAINING);
+            body.apply(g);
+            g.nodes().forEach(n -> checked.add(n.op()));
+        });
+        Set<Op> missing = EnumSet.noneOf(Op.class);
+        for (Op op : Op.values()) {
+            if (op.isBuilderOp() && op.differentiable() && !checked.contains(op)) {
+                missing.add(op);
+            }
+        }
+        assertEquals(Set.of(), missing, "differentiable builder operations without a finite-difference case");
+    }
+
+    /** A builder operation declared not differentiable passes no gradient: a loss reached only through it has none. */
+    @Test
+    void noGradientFlowsThroughOperationsDeclaredNotDifferentiable() {
+        for (Op op : Op.values()) {
+            if (!op.isBuilderOp() || op.differentiable()) {
+                continue;
+            }
+            assertEquals(Op.RANDOM_NORMAL_LIKE, op, "add a case here for the new non-differentiable " + op);
+            Graph g = new Graph(Phase.TRAINING);
+            Value noise = g.randomNormalLike(p(g, "a", 3));
+            g.output("loss", noise.mul(noise).sum());
+            GraphBuildException e = assertThrows(GraphBuildException.class,
+                    () -> ModelAssembler.training(g, "loss", GradientKernels.ORT_FUSED, false, true));
+            assertTrue(e.getMessage().contains("does not depend on any trainable parameter"), e.getMessage());
+        }
     }
 
     @AfterAll
