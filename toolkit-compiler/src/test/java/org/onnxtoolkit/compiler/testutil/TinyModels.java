@@ -254,6 +254,20 @@ public final class TinyModels {
         return model(g);
     }
 
+    /**
+     * @param float16Input whether the input is declared float16 too
+     * @return a plain model {@code f16 = Cast(f, float16)} with input {@code f: [batch]}, float32 or float16:
+     *     its output has an element type a session's tensors do not carry
+     */
+    public static byte[] float16Model(boolean float16Input) {
+        int float16 = TensorProto.DataType.FLOAT16_VALUE;
+        GraphProto.Builder g = GraphProto.newBuilder().setName("float16");
+        g.addInput(tensor("f", float16Input ? float16 : FLOAT, "batch"));
+        g.addNode(node("Cast", List.of("f"), List.of("f16"), intAttr("to", float16)));
+        g.addOutput(tensor("f16", float16, "batch"));
+        return model(g);
+    }
+
     // ------------------------------------------------------------------------------------------------
     // Building blocks
 

@@ -43,16 +43,16 @@ public final class InferenceSession implements AutoCloseable {
     private final Ort ort;
     private final OrtSessionOptions options;
     private final OrtSession session;
-    private final InputSignature inputs;
+    private final InputSignature signature;
     private final List<String> outputNames;
     private boolean closed;
 
-    private InferenceSession(Ort ort, OrtSessionOptions options, OrtSession session, InputSignature inputs,
+    private InferenceSession(Ort ort, OrtSessionOptions options, OrtSession session, InputSignature signature,
             List<String> outputNames) {
         this.ort = ort;
         this.options = options;
         this.session = session;
-        this.inputs = inputs;
+        this.signature = signature;
         this.outputNames = outputNames;
     }
 
@@ -172,7 +172,7 @@ public final class InferenceSession implements AutoCloseable {
     /** @return the model's input names, in graph order */
     public List<String> inputNames() {
         checkClosed();
-        return inputs.names();
+        return signature.names();
     }
 
     /** @return the model's output names, in graph order */
@@ -193,11 +193,11 @@ public final class InferenceSession implements AutoCloseable {
      */
     public Outputs run(Map<String, Tensor> inputs) {
         checkClosed();
-        Tensor[] ordered = this.inputs.order(inputs);
-        List<String> inputNames = this.inputs.names();
+        Tensor[] ordered = signature.order(inputs);
+        List<String> inputNames = signature.names();
         int nIn = inputNames.size();
         int nOut = outputNames.size();
-        Supplier<String> context = () -> "Run with inputs " + this.inputs.describe(ordered);
+        Supplier<String> context = () -> "Run with inputs " + signature.describe(ordered);
         List<OrtValue> created = new ArrayList<>(nIn);
         List<BytePointer> strings = new ArrayList<>();
         try (PointerPointer<BytePointer> inNames = new PointerPointer<>(Math.max(1, nIn));
@@ -264,6 +264,6 @@ public final class InferenceSession implements AutoCloseable {
     @Override
     public String toString() {
         return closed ? "InferenceSession[closed]"
-                : "InferenceSession[inputs " + inputs.names() + ", outputs " + outputNames + "]";
+                : "InferenceSession[inputs " + signature.names() + ", outputs " + outputNames + "]";
     }
 }

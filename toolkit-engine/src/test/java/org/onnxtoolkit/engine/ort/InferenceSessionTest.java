@@ -118,6 +118,22 @@ class InferenceSessionTest {
     }
 
     @Test
+    void elementTypesATensorCannotCarryAreNamed() {
+        try (InferenceSession s = InferenceSession.open(TinyModels.float16Model(false), SessionConfig.cpu())) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> s.run(Map.of("f", Tensor.zeros(3))));
+            assertEquals("output 'f16' has element type float16, which a Tensor cannot carry (float32, int64, int32,"
+                    + " uint8 and bool can)", e.getMessage());
+        }
+        try (InferenceSession s = InferenceSession.open(TinyModels.float16Model(true), SessionConfig.cpu())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> s.run(Map.of("f", Tensor.zeros(3))));
+            assertEquals("Run: input 'f' is float32 but the model declares float16, which a Tensor cannot carry",
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void invalidModelBytesFailToOpen() {
         OrtException e = assertThrows(OrtException.class,
                 () -> InferenceSession.open(new byte[] {1, 2, 3}, SessionConfig.cpu()));
