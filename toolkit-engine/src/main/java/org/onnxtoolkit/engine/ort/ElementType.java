@@ -1,13 +1,16 @@
 package org.onnxtoolkit.engine.ort;
 
+import ai.onnx.proto.OnnxMl;
+import java.util.Locale;
+
 /**
  * The element types a {@link Tensor} carries, with their ONNX {@code TensorProto.DataType} codes (the same
  * numbers as ORT's {@code ONNXTensorElementDataType}).
  *
  * <p>Each type names the Java array that holds its elements: {@code float[]} for {@link #FLOAT32},
  * {@code long[]} for {@link #INT64}, {@code int[]} for {@link #INT32}, {@code byte[]} read as unsigned for
- * {@link #UINT8} and {@code boolean[]} for {@link #BOOL}. {@link #toString()} gives ONNX's lower-case name
- * ({@code "int64"}), the one error messages use.
+ * {@link #UINT8} and {@code boolean[]} for {@link #BOOL}. {@link #toString()} gives the lower-case name
+ * ({@code "float32"}, {@code "int64"}, as numpy spells them), the one error messages use.
  */
 public enum ElementType {
     /** 32-bit IEEE float; {@code float[]}, 4 bytes per element in native memory. */
@@ -59,32 +62,20 @@ public enum ElementType {
      * Names any ONNX element type, also those a {@link Tensor} cannot carry.
      *
      * @param onnxCode an ONNX {@code TensorProto.DataType} code
-     * @return its lower-case name ({@code "float16"}), or {@code "element type N"} for codes ONNX does not
-     *     define
+     * @return this enum's name for the types it has ({@code "float32"}), ONNX's own lower-case name for the others
+     *     ({@code "float16"}, {@code "double"}, {@code "string"}), or {@code "element type N"} for a code ONNX
+     *     does not define
      */
     public static String nameOf(int onnxCode) {
         ElementType t = ofOnnxCode(onnxCode);
         if (t != null) {
             return t.onnxName;
         }
-        return switch (onnxCode) {
-            case 0 -> "undefined";
-            case 3 -> "int8";
-            case 4 -> "uint16";
-            case 5 -> "int16";
-            case 8 -> "string";
-            case 10 -> "float16";
-            case 11 -> "float64";
-            case 12 -> "uint32";
-            case 13 -> "uint64";
-            case 14 -> "complex64";
-            case 15 -> "complex128";
-            case 16 -> "bfloat16";
-            default -> "element type " + onnxCode;
-        };
+        OnnxMl.TensorProto.DataType onnx = OnnxMl.TensorProto.DataType.forNumber(onnxCode);
+        return onnx == null ? "element type " + onnxCode : onnx.name().toLowerCase(Locale.ROOT);
     }
 
-    /** @return ONNX's lower-case name, e.g. {@code "float32"} */
+    /** @return the lower-case name, e.g. {@code "float32"} */
     @Override
     public String toString() {
         return onnxName;

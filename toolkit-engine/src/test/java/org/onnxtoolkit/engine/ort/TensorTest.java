@@ -140,6 +140,8 @@ class TensorTest {
         assertNull(ElementType.ofOnnxCode(10));
         assertEquals("float16", ElementType.nameOf(10));
         assertEquals("int64", ElementType.nameOf(7));
+        assertEquals("double", ElementType.nameOf(11));
+        assertEquals("string", ElementType.nameOf(8));
         assertEquals("element type 99", ElementType.nameOf(99));
     }
 }
