@@ -70,7 +70,7 @@ class CliEndToEndIT {
         float[] onnx;
         try (InferenceSession s = InferenceSession.open(run.resolve("decoder.onnx"), SessionConfig.cpu())) {
             assertEquals(List.of("z"), s.inputNames());
-            onnx = s.run(Map.of("z", Tensor.of(z, 5, 20))).get("image").toArray();
+            onnx = s.run(Map.of("z", Tensor.of(z, 5, 20))).get("image").toFloatArray();
         }
         float[] w1 = param(ckpt, "decoder/fc1/weight");
         float[] b1 = param(ckpt, "decoder/fc1/bias");

@@ -47,7 +47,7 @@ class ConvVaeIT {
         }
         float[] onnx;
         try (InferenceSession s = InferenceSession.open(run.resolve("decoder.onnx"), SessionConfig.cpu())) {
-            onnx = s.run(Map.of("z", Tensor.of(z, n, latent))).get("image").toArray();
+            onnx = s.run(Map.of("z", Tensor.of(z, n, latent))).get("image").toFloatArray();
         }
         double[] h = JavaReference.linear(JavaReference.toDouble(z), n, latent, p(c, "decoder/input/weight"),
                 p(c, "decoder/input/bias"), 16 * 8 * 8);

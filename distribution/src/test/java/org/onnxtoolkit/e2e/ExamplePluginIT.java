@@ -104,7 +104,7 @@ class ExamplePluginIT {
         }
         float[] image;
         try (InferenceSession s = InferenceSession.open(decoder, SessionConfig.cpu())) {
-            image = s.run(Map.of("z", Tensor.of(z, n, 4))).get("image").toArray();
+            image = s.run(Map.of("z", Tensor.of(z, n, 4))).get("image").toFloatArray();
         }
         assertEquals(n * SIDE * SIDE, image.length);
         for (float v : image) {

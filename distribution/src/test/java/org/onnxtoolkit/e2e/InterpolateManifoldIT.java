@@ -72,7 +72,7 @@ class InterpolateManifoldIT {
         for (int i = 0; i < 2; i++) {
             float[] x = ImageInput.read(i == 0 ? disc : bar, shape);
             try (InferenceSession enc = InferenceSession.open(run.resolve("encoder.onnx"), SessionConfig.cpu())) {
-                float[] mu = enc.run(Map.of("x", Tensor.of(x, 1, 1, 28, 28))).get("mu").toArray();
+                float[] mu = enc.run(Map.of("x", Tensor.of(x, 1, 1, 28, 28))).get("mu").toFloatArray();
                 System.arraycopy(mu, 0, ends, i * 20, 20);
             }
         }

@@ -38,6 +38,7 @@ import org.onnxtoolkit.compiler.artifacts.TrainingArtifacts;
 import org.onnxtoolkit.compiler.autodiff.GradientKernels;
 import org.onnxtoolkit.compiler.autodiff.ModelAssembler;
 import org.onnxtoolkit.compiler.model.ModelGraphs;
+import org.onnxtoolkit.engine.ort.Outputs;
 import org.onnxtoolkit.engine.ort.SessionConfig;
 import org.onnxtoolkit.engine.ort.Tensor;
 import org.onnxtoolkit.engine.ort.TrainingSession;
@@ -138,26 +139,25 @@ class PytorchParityIT {
         Map<String, float[]> params = new LinkedHashMap<>();
         try (TrainingSession s = TrainingSession.open(ckpt, artifacts.trainingModel(), null, null,
                 SessionConfig.cpu().withIntraOpThreads(ORT_THREADS))) {
-            List<Tensor> in = new java.util.ArrayList<>();
+            Map<String, Tensor> in = new LinkedHashMap<>();
             for (String name : s.trainingInputNames()) {
                 Manifest.TensorEntry e = artifacts.manifest().trainingInputs().stream()
                         .filter(t -> t.name().equals(name)).findFirst().orElseThrow();
                 if (name.equals(ModelGraphs.X)) {
-                    in.add(Tensor.of(x, batch, shape.channels(), shape.height(), shape.width()));
+                    in.put(name, Tensor.of(x, batch, shape.channels(), shape.height(), shape.width()));
                 } else if (name.equals(ModelGraphs.KL_WEIGHT)) {
-                    in.add(Tensor.scalar(klWeight));
+                    in.put(name, Tensor.scalar(klWeight));
                 } else {
                     assertEquals(Manifest.TensorEntry.ROLE_NOISE, e.role());
-                    in.add(Tensor.of(noise, batch, model.latentSize()));
+                    in.put(name, Tensor.of(noise, batch, model.latentSize()));
                 }
             }
-            List<Tensor> out = s.trainStep(in);
-            List<String> names = s.trainingOutputNames();
-            for (int i = 0; i < names.size(); i++) {
-                ours.put(names.get(i), out.get(i).toArray());
+            Outputs out = s.trainStep(in);
+            for (String name : out.names()) {
+                ours.put(name, out.get(name).toFloatArray());
             }
             for (Manifest.ParameterEntry p : artifacts.manifest().parameters()) {
-                params.put(p.name(), s.parameter(p.name()).toArray());
+                params.put(p.name(), s.parameter(p.name()).toFloatArray());
                 shapes.put(p.name(), p.shape());
             }
         }

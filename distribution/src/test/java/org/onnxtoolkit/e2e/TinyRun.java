@@ -52,7 +52,7 @@ final class TinyRun {
     /** The decoder run by the Java toolkit's own ONNX Runtime session (CPU): images {@code [n, C, H, W]}. */
     static float[] javaDecode(Path decoder, float[] z, int n) {
         try (InferenceSession s = InferenceSession.open(decoder, SessionConfig.cpu())) {
-            return s.run(Map.of("z", Tensor.of(z, n, z.length / n))).get("image").toArray();
+            return s.run(Map.of("z", Tensor.of(z, n, z.length / n))).get("image").toFloatArray();
         }
     }
 

@@ -29,6 +29,8 @@ public final class TinyModels {
     static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
     static final int BOOL = TensorProto.DataType.BOOL_VALUE;
     static final int INT64 = TensorProto.DataType.INT64_VALUE;
+    static final int INT32 = TensorProto.DataType.INT32_VALUE;
+    static final int UINT8 = TensorProto.DataType.UINT8_VALUE;
 
     // ------------------------------------------------------------------------------------------------
     // Linear regression: yhat = x . weight + bias (+ offset, frozen); loss = mean((yhat - target)^2)
@@ -220,6 +222,49 @@ public final class TinyModels {
         g.addNode(node("Mul", List.of("x", "scale"), List.of("xs")));
         g.addNode(node("Add", List.of("xs", "shift"), List.of("y")));
         g.addOutput(tensor("y", FLOAT, "batch", 4));
+        return model(g);
+    }
+
+    /**
+     * @return a plain model with one input of each element type a session converts, all {@code [batch]}:
+     *     {@code f} float32, {@code l} int64, {@code i} int32, {@code u} uint8, {@code b} bool; outputs
+     *     {@code l2 = l + l} (int64), {@code i2 = i + i} (int32), {@code u_out = u} (uint8), {@code not_b = !b}
+     *     (bool) and {@code sum = f + l + i + u + b} computed in float32
+     */
+    public static byte[] typedInferenceModel() {
+        GraphProto.Builder g = GraphProto.newBuilder().setName("typed");
+        g.addInput(tensor("f", FLOAT, "batch"));
+        g.addInput(tensor("l", INT64, "batch"));
+        g.addInput(tensor("i", INT32, "batch"));
+        g.addInput(tensor("u", UINT8, "batch"));
+        g.addInput(tensor("b", BOOL, "batch"));
+        g.addNode(node("Add", List.of("l", "l"), List.of("l2")));
+        g.addNode(node("Add", List.of("i", "i"), List.of("i2")));
+        g.addNode(node("Identity", List.of("u"), List.of("u_out")));
+        g.addNode(node("Not", List.of("b"), List.of("not_b")));
+        for (String in : List.of("l", "i", "u", "b")) {
+            g.addNode(node("Cast", List.of(in), List.of(in + "_f"), intAttr("to", FLOAT)));
+        }
+        g.addNode(node("Sum", List.of("f", "l_f", "i_f", "u_f", "b_f"), List.of("sum")));
+        g.addOutput(tensor("l2", INT64, "batch"));
+        g.addOutput(tensor("i2", INT32, "batch"));
+        g.addOutput(tensor("u_out", UINT8, "batch"));
+        g.addOutput(tensor("not_b", BOOL, "batch"));
+        g.addOutput(tensor("sum", FLOAT, "batch"));
+        return model(g);
+    }
+
+    /**
+     * @param float16Input whether the input is declared float16 too
+     * @return a plain model {@code f16 = Cast(f, float16)} with input {@code f: [batch]}, float32 or float16:
+     *     its output has an element type a session's tensors do not carry
+     */
+    public static byte[] float16Model(boolean float16Input) {
+        int float16 = TensorProto.DataType.FLOAT16_VALUE;
+        GraphProto.Builder g = GraphProto.newBuilder().setName("float16");
+        g.addInput(tensor("f", float16Input ? float16 : FLOAT, "batch"));
+        g.addNode(node("Cast", List.of("f"), List.of("f16"), intAttr("to", float16)));
+        g.addOutput(tensor("f16", float16, "batch"));
         return model(g);
     }
 

@@ -1,5 +1,7 @@
 package org.onnxtoolkit.engine.ort;
 
+import static org.bytedeco.onnxruntime.global.onnxruntime.ONNX_TYPE_TENSOR;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,11 +17,17 @@ import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.onnxruntime.OrtApi;
 import org.bytedeco.onnxruntime.OrtSession;
 import org.bytedeco.onnxruntime.OrtSessionOptions;
+import org.bytedeco.onnxruntime.OrtTensorTypeAndShapeInfo;
+import org.bytedeco.onnxruntime.OrtTypeInfo;
 import org.bytedeco.onnxruntime.OrtValue;
 
 /**
- * An ONNX Runtime session for a plain (inference) ONNX model, e.g. one exported by
- * {@link TrainingSession#exportModelForInferencing}. Inputs and outputs are float32 tensors.
+ * An ONNX Runtime session for a plain (inference) ONNX model, e.g. a run's {@code decoder.onnx}.
+ *
+ * <p>{@link #run} takes one {@link Tensor} per model input, keyed by name, and returns {@link Outputs}
+ * indexed by output name. Unknown and missing names, and a tensor whose element type differs from the type
+ * the model declares for that input, are refused with one line before anything reaches ORT; ORT checks the
+ * shapes.
  *
  * <p><b>Ownership.</b> This object is the one owner of its native session and session options, released by
  * {@link #close()} (idempotent). Tensors are copied in and out; no native memory escapes a call.
@@ -27,24 +35,24 @@ import org.bytedeco.onnxruntime.OrtValue;
  * <p><b>Thread-safety.</b> Not thread-safe as a Java object: do not call {@link #close()} concurrently with
  * {@link #run}. (ORT itself allows concurrent {@code Run} calls, but this class does not promise it.)
  *
- * <p>Every public method except {@code close()} throws {@link IllegalStateException}
- * ("InferenceSession is closed") after {@link #close()}.
+ * <p>Every public method except {@code close()} checks first that the session is open and throws
+ * {@link IllegalStateException} ("InferenceSession is closed") after {@link #close()}.
  */
 public final class InferenceSession implements AutoCloseable {
 
     private final Ort ort;
     private final OrtSessionOptions options;
     private final OrtSession session;
-    private final List<String> inputNames;
+    private final InputSignature signature;
     private final List<String> outputNames;
     private boolean closed;
 
-    private InferenceSession(Ort ort, OrtSessionOptions options, OrtSession session, List<String> inputNames,
+    private InferenceSession(Ort ort, OrtSessionOptions options, OrtSession session, InputSignature signature,
             List<String> outputNames) {
         this.ort = ort;
         this.options = options;
         this.session = session;
-        this.inputNames = inputNames;
+        this.signature = signature;
         this.outputNames = outputNames;
     }
 
@@ -100,7 +108,8 @@ public final class InferenceSession implements AutoCloseable {
             creator.create(ort, options, session);
             List<String> in = names(ort, session, true);
             List<String> out = names(ort, session, false);
-            return new InferenceSession(ort, options, session, in, out);
+            return new InferenceSession(ort, options, session,
+                    new InputSignature("Run", in, declaredInputTypes(ort, session, in.size())), out);
         } catch (RuntimeException e) {
             if (!session.isNull()) {
                 api.ReleaseSession(session);
@@ -133,10 +142,37 @@ public final class InferenceSession implements AutoCloseable {
         return List.copyOf(names);
     }
 
+    /** The ONNX element type code of each input; 0 for an input that is not a tensor. */
+    private static int[] declaredInputTypes(Ort ort, OrtSession session, int count) {
+        OrtApi api = ort.api();
+        int[] types = new int[count];
+        for (int i = 0; i < count; i++) {
+            int index = i;
+            OrtTypeInfo info = new OrtTypeInfo();
+            ort.check(api.SessionGetInputTypeInfo(session, i, info), () -> "get model input type " + index);
+            try {
+                int[] onnxType = new int[1];
+                ort.check(api.GetOnnxTypeFromTypeInfo(info, onnxType), () -> "get model input kind " + index);
+                if (onnxType[0] != ONNX_TYPE_TENSOR) {
+                    continue;
+                }
+                // A view into info, owned by it: released with it, never on its own.
+                OrtTensorTypeAndShapeInfo tensor = new OrtTensorTypeAndShapeInfo();
+                ort.check(api.CastTypeInfoToTensorInfo(info, tensor), () -> "get model input tensor type " + index);
+                int[] element = new int[1];
+                ort.check(api.GetTensorElementType(tensor, element), () -> "get model input element type " + index);
+                types[i] = element[0];
+            } finally {
+                api.ReleaseTypeInfo(info);
+            }
+        }
+        return types;
+    }
+
     /** @return the model's input names, in graph order */
     public List<String> inputNames() {
         checkClosed();
-        return inputNames;
+        return signature.names();
     }
 
     /** @return the model's output names, in graph order */
@@ -148,32 +184,20 @@ public final class InferenceSession implements AutoCloseable {
     /**
      * Runs the model once and returns every output.
      *
-     * @param inputs one tensor for each of {@link #inputNames()}, by name; no other names
-     * @return every output by name, in {@link #outputNames()} order
-     * @throws IllegalArgumentException if a name is unknown or an input is missing
+     * @param inputs one tensor for each of {@link #inputNames()}, keyed by name, no other names, each with the
+     *     element type the model declares; read, not kept
+     * @return every output, in {@link #outputNames()} order
+     * @throws IllegalArgumentException if a name is unknown or missing, a tensor is null, or an element type
+     *     differs from the model's; nothing has run then
      * @throws OrtException if ORT rejects an input (e.g. a wrong shape) or the run fails
      */
-    public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+    public Outputs run(Map<String, Tensor> inputs) {
         checkClosed();
-        Objects.requireNonNull(inputs, "inputs");
-        for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
-            if (!inputNames.contains(e.getKey())) {
-                throw new IllegalArgumentException("unknown input '" + e.getKey() + "'; expected one of "
-                        + inputNames);
-            }
-            if (e.getValue() == null) {
-                throw new IllegalArgumentException("input '" + e.getKey() + "' is null");
-            }
-        }
-        for (String name : inputNames) {
-            if (!inputs.containsKey(name)) {
-                throw new IllegalArgumentException("missing input '" + name + "'; expected all of " + inputNames
-                        + " but got " + inputs.keySet());
-            }
-        }
+        Tensor[] ordered = signature.order(inputs);
+        List<String> inputNames = signature.names();
         int nIn = inputNames.size();
         int nOut = outputNames.size();
-        Supplier<String> context = () -> "Run with inputs " + describe(inputs);
+        Supplier<String> context = () -> "Run with inputs " + signature.describe(ordered);
         List<OrtValue> created = new ArrayList<>(nIn);
         List<BytePointer> strings = new ArrayList<>();
         try (PointerPointer<BytePointer> inNames = new PointerPointer<>(Math.max(1, nIn));
@@ -183,9 +207,8 @@ public final class InferenceSession implements AutoCloseable {
             outValues.zero();
             try {
                 for (int i = 0; i < nIn; i++) {
-                    String name = inputNames.get(i);
-                    inNames.put(i, utf8(name, strings));
-                    OrtValue v = OrtValues.create(ort, inputs.get(name));
+                    inNames.put(i, utf8(inputNames.get(i), strings));
+                    OrtValue v = OrtValues.create(ort, ordered[i]);
                     created.add(v);
                     inValues.put(i, v);
                 }
@@ -193,13 +216,13 @@ public final class InferenceSession implements AutoCloseable {
                     outNames.put(i, utf8(outputNames.get(i), strings));
                 }
                 ort.check(ort.api().Run(session, null, inNames, inValues, nIn, outNames, nOut, outValues), context);
-                Map<String, Tensor> result = new LinkedHashMap<>();
+                LinkedHashMap<String, Tensor> result = new LinkedHashMap<>();
                 for (int i = 0; i < nOut; i++) {
                     String name = outputNames.get(i);
                     result.put(name, OrtValues.read(ort, outValues.get(OrtValue.class, i),
                             () -> "output '" + name + "'"));
                 }
-                return result;
+                return new Outputs(result);
             } finally {
                 OrtValues.releaseAll(ort, outValues, nOut);
                 OrtValues.releaseAll(ort, created);
@@ -212,13 +235,6 @@ public final class InferenceSession implements AutoCloseable {
         BytePointer p = new BytePointer(s, StandardCharsets.UTF_8);
         keep.add(p);
         return p;
-    }
-
-    private static String describe(Map<String, Tensor> inputs) {
-        StringBuilder sb = new StringBuilder("[");
-        inputs.forEach((k, v) -> sb.append(sb.length() > 1 ? ", " : "").append(k).append(": ")
-                .append(OrtValues.describe(v)));
-        return sb.append(']').toString();
     }
 
     private void checkClosed() {
@@ -248,6 +264,6 @@ public final class InferenceSession implements AutoCloseable {
     @Override
     public String toString() {
         return closed ? "InferenceSession[closed]"
-                : "InferenceSession[inputs " + inputNames + ", outputs " + outputNames + "]";
+                : "InferenceSession[inputs " + signature.names() + ", outputs " + outputNames + "]";
     }
 }

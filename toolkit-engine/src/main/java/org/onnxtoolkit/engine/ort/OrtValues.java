@@ -1,12 +1,13 @@
 package org.onnxtoolkit.engine.ort;
 
-import static org.bytedeco.onnxruntime.global.onnxruntime.ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
 import static org.bytedeco.onnxruntime.global.onnxruntime.ONNX_TYPE_TENSOR;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
@@ -16,7 +17,12 @@ import org.bytedeco.onnxruntime.OrtTensorTypeAndShapeInfo;
 import org.bytedeco.onnxruntime.OrtValue;
 
 /**
- * Converts between {@link Tensor} and native {@code OrtValue}s. Internal to the session layer.
+ * Converts between {@link Tensor} and native {@code OrtValue}s, for every {@link ElementType}. Internal to the
+ * session layer.
+ *
+ * <p>Elements are copied in bulk through a JavaCPP view of ORT's buffer ({@code FloatPointer}, {@code
+ * LongPointer}, {@code IntPointer}, {@code BytePointer}); the views own nothing, so nothing is closed. A bool
+ * is one byte in ORT (0 or 1), so bool tensors go through a byte array.
  *
  * <p>Ownership: every {@code OrtValue} returned by {@link #create} belongs to the caller, who must pass it to
  * {@link #release} in the same call that created it (normally in a {@code finally} block). {@link #read}
@@ -27,7 +33,8 @@ final class OrtValues {
     private OrtValues() {}
 
     /**
-     * Allocates a float tensor with ORT's default allocator and copies {@code tensor}'s elements into it.
+     * Allocates a tensor of {@code tensor}'s element type and shape with ORT's default allocator and copies the
+     * elements into it.
      *
      * @param ort the ORT handles
      * @param tensor the source
@@ -35,30 +42,26 @@ final class OrtValues {
      * @throws OrtException if ORT cannot allocate the tensor
      */
     static OrtValue create(Ort ort, Tensor tensor) {
-        return create(ort, tensor.data(), tensor.dims());
-    }
-
-    /**
-     * Allocates a float tensor with ORT's default allocator and copies {@code data} into it.
-     *
-     * @param ort the ORT handles
-     * @param data row-major elements; {@code data.length} must equal the product of {@code shape}
-     * @param shape the dimensions
-     * @return a new value owned by the caller
-     * @throws OrtException if ORT cannot allocate the tensor
-     */
-    static OrtValue create(Ort ort, float[] data, long[] shape) {
         OrtApi api = ort.api();
+        long[] shape = tensor.dims();
+        ElementType type = tensor.type();
         OrtValue value = new OrtValue();
-        ort.check(api.CreateTensorAsOrtValue(ort.allocator(), shape, shape.length,
-                ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, value),
-                () -> "CreateTensorAsOrtValue(float " + Arrays.toString(shape) + ")");
+        ort.check(api.CreateTensorAsOrtValue(ort.allocator(), shape, shape.length, type.onnxCode(), value),
+                () -> "CreateTensorAsOrtValue(" + describe(tensor) + ")");
         try {
-            if (data.length > 0) {
+            int count = tensor.size();
+            if (count > 0) {
                 try (PointerPointer<?> dataOut = new PointerPointer<>(1)) {
                     ort.check(api.GetTensorMutableData(value, dataOut), () -> "GetTensorMutableData");
-                    // A view of ORT's buffer: no deallocator, so nothing to close.
-                    new FloatPointer(dataOut.get(0)).capacity(data.length).put(data);
+                    Pointer buffer = dataOut.get(0);
+                    Object data = tensor.data();
+                    switch (type) {
+                        case FLOAT32 -> new FloatPointer(buffer).capacity(count).put((float[]) data);
+                        case INT64 -> new LongPointer(buffer).capacity(count).put((long[]) data);
+                        case INT32 -> new IntPointer(buffer).capacity(count).put((int[]) data);
+                        case UINT8 -> new BytePointer(buffer).capacity(count).put((byte[]) data);
+                        case BOOL -> new BytePointer(buffer).capacity(count).put(toBytes((boolean[]) data));
+                    }
                 }
             }
             return value;
@@ -69,13 +72,14 @@ final class OrtValues {
     }
 
     /**
-     * Copies a float tensor value into Java memory.
+     * Copies a tensor value into Java memory.
      *
      * @param ort the ORT handles
      * @param value a tensor value; not released by this method
      * @param what names the value in error messages, e.g. {@code "TrainStep output 'loss'"}
      * @return the copy
-     * @throws IllegalStateException if the value is not a float32 tensor
+     * @throws IllegalStateException if the value is not a tensor or has an element type {@link Tensor} cannot
+     *     carry (float16, string, ...)
      * @throws OrtException if ORT cannot describe the value
      */
     static Tensor read(Ort ort, OrtValue value, Supplier<String> what) {
@@ -84,7 +88,7 @@ final class OrtValues {
         ort.check(api.GetValueType(value, valueType), () -> "GetValueType of " + what.get());
         if (valueType[0] != ONNX_TYPE_TENSOR) {
             throw new IllegalStateException(what.get() + " is not a tensor (ONNXType " + valueType[0]
-                    + "); only float32 tensors are supported");
+                    + "); only tensors are supported");
         }
         OrtTensorTypeAndShapeInfo info = new OrtTensorTypeAndShapeInfo();
         ort.check(api.GetTensorTypeAndShape(value, info), () -> "GetTensorTypeAndShape of " + what.get());
@@ -104,19 +108,46 @@ final class OrtValues {
         } finally {
             api.ReleaseTensorTypeAndShapeInfo(info);
         }
-        if (elementType != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT) {
-            throw new IllegalStateException(what.get() + " has element type " + elementTypeName(elementType)
-                    + " but only float32 tensors are supported");
+        ElementType type = ElementType.ofOnnxCode(elementType);
+        if (type == null) {
+            throw new IllegalStateException(what.get() + " has element type " + ElementType.nameOf(elementType)
+                    + ", which a Tensor cannot carry (float32, int64, int32, uint8 and bool can)");
         }
         int count = Math.toIntExact(Tensor.elementCount(dims));
-        float[] data = new float[count];
+        Object data = Tensor.newArray(type, count);
         if (count > 0) {
             try (PointerPointer<?> dataOut = new PointerPointer<>(1)) {
                 ort.check(api.GetTensorMutableData(value, dataOut), () -> "GetTensorMutableData of " + what.get());
-                new FloatPointer(dataOut.get(0)).capacity(count).get(data);
+                Pointer buffer = dataOut.get(0);
+                switch (type) {
+                    case FLOAT32 -> new FloatPointer(buffer).capacity(count).get((float[]) data);
+                    case INT64 -> new LongPointer(buffer).capacity(count).get((long[]) data);
+                    case INT32 -> new IntPointer(buffer).capacity(count).get((int[]) data);
+                    case UINT8 -> new BytePointer(buffer).capacity(count).get((byte[]) data);
+                    case BOOL -> {
+                        byte[] bytes = new byte[count];
+                        new BytePointer(buffer).capacity(count).get(bytes);
+                        fromBytes(bytes, (boolean[]) data);
+                    }
+                }
             }
         }
-        return Tensor.wrap(dims, data);
+        return Tensor.wrap(type, dims, data, count);
+    }
+
+    private static byte[] toBytes(boolean[] values) {
+        byte[] bytes = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bytes[i] = values[i] ? (byte) 1 : (byte) 0;
+        }
+        return bytes;
+    }
+
+    /** ORT's bools are bytes; any non-zero byte is true, as in C++. */
+    private static void fromBytes(byte[] bytes, boolean[] into) {
+        for (int i = 0; i < bytes.length; i++) {
+            into[i] = bytes[i] != 0;
+        }
     }
 
     /**
@@ -161,24 +192,8 @@ final class OrtValues {
         }
     }
 
-    /** Describes a tensor's shape for messages, e.g. {@code "[128, 784]"}. */
+    /** Describes a tensor's element type and shape for messages, e.g. {@code "float32[128, 784]"}. */
     static String describe(Tensor t) {
-        return t == null ? "null" : Arrays.toString(t.dims());
-    }
-
-    private static String elementTypeName(int type) {
-        return switch (type) {
-            case 1 -> "float32";
-            case 2 -> "uint8";
-            case 3 -> "int8";
-            case 5 -> "int16";
-            case 6 -> "int32";
-            case 7 -> "int64";
-            case 8 -> "string";
-            case 9 -> "bool";
-            case 10 -> "float16";
-            case 11 -> "float64";
-            default -> "type " + type;
-        };
+        return t == null ? "null" : t.type() + Arrays.toString(t.dims());
     }
 }

@@ -1,25 +1,18 @@
 package org.onnxtoolkit.engine.ort;
 
-import static org.bytedeco.onnxruntime.global.onnxruntime.OrtFloatProperty;
-import static org.bytedeco.onnxruntime.global.onnxruntime.OrtIntProperty;
-import static org.bytedeco.onnxruntime.global.onnxruntime.OrtStringProperty;
-
+import ai.onnx.proto.OnnxMl;
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Supplier;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.IntPointer;
-import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.SizeTPointer;
@@ -40,6 +33,20 @@ import org.onnxtoolkit.compiler.io.AtomicFiles;
  * accumulation call {@link #lazyResetGrad()} only every k steps: the first {@link #trainStep} after it
  * overwrites the gradient buffers, later ones add to them.
  *
+ * <p><b>Inputs and outputs by name.</b> {@link #trainStep} and {@link #evalStep} take one {@link Tensor} per
+ * user input of the model, keyed by the input's name ({@link #trainingInputNames()}), and return
+ * {@link Outputs} indexed by output name. Before anything reaches ORT the inputs are checked: unknown and
+ * missing names are reported together with the names the model expects, and a tensor whose element type
+ * differs from the type the model declares for its input (float32 fed where int64 labels are declared) is
+ * refused with one line naming the input and both types. Shapes are checked by ORT
+ * ({@link OrtException} with the inputs' types and shapes as context).
+ *
+ * <p><b>Scope.</b> This class covers what training needs: open from a checkpoint, steps, the learning rate,
+ * checkpoints, and reading or replacing a parameter by name. It is not a complete binding of ORT's training
+ * API: checkpoint properties, ORT's learning-rate schedulers, the flat parameter buffer and
+ * {@code ExportModelForInferencing} are left out, because the toolkit schedules nothing inside ORT and writes
+ * its inference models with its own compiler (with standard ops only).
+ *
  * <p><b>Ownership.</b> This object is the one owner of three native resources: the checkpoint state, the
  * session options and the training session, plus native copies of model buffers that ORT may refer to. They
  * are released by {@link #close()} in the order ORT requires: training session, then checkpoint state, then
@@ -54,8 +61,9 @@ import org.onnxtoolkit.compiler.io.AtomicFiles;
  * ORT's default (0.001) even when opened from a checkpoint saved after {@link #setLearningRate}: call
  * {@link #setLearningRate} after every open.
  *
- * <p>Every public instance method throws {@link IllegalStateException} ("TrainingSession is closed") after
- * {@link #close()}; {@code close()} itself may be called any number of times.
+ * <p>Every public instance method checks first that the session is open and throws
+ * {@link IllegalStateException} ("TrainingSession is closed") after {@link #close()}; {@code close()} itself
+ * may be called any number of times.
  */
 public final class TrainingSession implements AutoCloseable {
 
@@ -67,13 +75,14 @@ public final class TrainingSession implements AutoCloseable {
     private final List<BytePointer> modelBuffers;
     private final boolean hasEvalModel;
     private final boolean hasOptimizerModel;
-    private final List<String> trainingInputNames;
+    private final InputSignature trainingInputs;
     private final List<String> trainingOutputNames;
-    private final List<String> evalInputNames;
+    private final InputSignature evalInputs;
     private final List<String> evalOutputNames;
     private boolean closed;
 
-    private TrainingSession(Ort ort, Handles h, boolean hasEvalModel, boolean hasOptimizerModel, Names names) {
+    private TrainingSession(Ort ort, Handles h, boolean hasEvalModel, boolean hasOptimizerModel,
+            Signatures signatures) {
         this.ort = ort;
         this.tapi = ort.trainingApi();
         this.options = h.options;
@@ -82,10 +91,10 @@ public final class TrainingSession implements AutoCloseable {
         this.modelBuffers = List.copyOf(h.buffers);
         this.hasEvalModel = hasEvalModel;
         this.hasOptimizerModel = hasOptimizerModel;
-        this.trainingInputNames = names.trainingInputs;
-        this.trainingOutputNames = names.trainingOutputs;
-        this.evalInputNames = names.evalInputs;
-        this.evalOutputNames = names.evalOutputs;
+        this.trainingInputs = signatures.trainingInputs;
+        this.trainingOutputNames = signatures.trainingOutputs;
+        this.evalInputs = signatures.evalInputs;
+        this.evalOutputNames = signatures.evalOutputs;
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -96,13 +105,14 @@ public final class TrainingSession implements AutoCloseable {
      *
      * @param checkpoint an ORT training checkpoint file (flatbuffer "ODTC", version 2)
      * @param trainingModel the serialized training model ({@code ModelProto} bytes); copied
-     * @param evalModel the serialized eval model, or null for none (then {@link #evalStep} and
-     *     {@link #exportModelForInferencing} are unavailable); copied
+     * @param evalModel the serialized eval model, or null for none (then {@link #evalStep} is unavailable);
+     *     copied
      * @param optimizerModel the serialized optimizer model, or null for none (then {@link #optimizerStep} and
      *     the learning-rate methods are unavailable); copied
      * @param config device and threads
      * @return the open session; close it
      * @throws OrtException if ORT cannot load the checkpoint or the models
+     * @throws IllegalArgumentException if a model is not a {@code ModelProto}
      * @throws IllegalStateException if the configured device is unavailable (e.g. CUDA on CPU-only natives)
      */
     public static TrainingSession open(Path checkpoint, byte[] trainingModel, byte[] evalModel,
@@ -122,6 +132,7 @@ public final class TrainingSession implements AutoCloseable {
      * @param config device and threads
      * @return the open session; close it
      * @throws OrtException if ORT cannot load the checkpoint or the models
+     * @throws IllegalArgumentException if a model is not a {@code ModelProto}
      * @throws IllegalStateException if the configured device is unavailable
      */
     public static TrainingSession openFromBytes(byte[] checkpoint, byte[] trainingModel, byte[] evalModel,
@@ -134,36 +145,6 @@ public final class TrainingSession implements AutoCloseable {
             }
         };
         return openBuffers(config, loader, trainingModel, evalModel, optimizerModel);
-    }
-
-    /**
-     * Opens a session from files.
-     *
-     * @param checkpoint an ORT training checkpoint file
-     * @param trainingModel the training model file
-     * @param evalModel the eval model file, or null for none. ORT re-reads it in
-     *     {@link #exportModelForInferencing}, so it must stay in place while the session is open
-     * @param optimizerModel the optimizer model file, or null for none
-     * @param config device and threads
-     * @return the open session; close it
-     * @throws OrtException if ORT cannot load a file (code 3, NO_SUCHFILE, for a missing model)
-     * @throws IllegalStateException if the configured device is unavailable
-     */
-    public static TrainingSession openFiles(Path checkpoint, Path trainingModel, Path evalModel,
-            Path optimizerModel, SessionConfig config) {
-        Objects.requireNonNull(checkpoint, "checkpoint");
-        Objects.requireNonNull(trainingModel, "trainingModel");
-        Objects.requireNonNull(config, "config");
-        SessionCreator creator = (o, h) -> {
-            try (BytePointer train = nativePath(trainingModel);
-                    BytePointer eval = evalModel == null ? null : nativePath(evalModel);
-                    BytePointer optim = optimizerModel == null ? null : nativePath(optimizerModel)) {
-                o.check(o.trainingApi().CreateTrainingSession(o.env(), h.options, h.state, train, eval, optim,
-                        h.session), () -> "CreateTrainingSession(training " + trainingModel + ", eval " + evalModel
-                        + ", optimizer " + optimizerModel + ")");
-            }
-        };
-        return create(config, loadCheckpointFile(checkpoint), creator, evalModel != null, optimizerModel != null);
     }
 
     private static CheckpointLoader loadCheckpointFile(Path checkpoint) {
@@ -191,7 +172,7 @@ public final class TrainingSession implements AutoCloseable {
                             + (evalModel == null ? "none" : evalModel.length + " bytes") + ", optimizer "
                             + (optimizerModel == null ? "none" : optimizerModel.length + " bytes") + ")");
         };
-        return create(config, loader, creator, evalModel != null, optimizerModel != null);
+        return create(config, loader, creator, trainingModel, evalModel, optimizerModel != null);
     }
 
     private static BytePointer keep(Handles h, byte[] bytes) {
@@ -201,7 +182,7 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     private static TrainingSession create(SessionConfig config, CheckpointLoader loader, SessionCreator creator,
-            boolean hasEval, boolean hasOptimizer) {
+            byte[] trainingModel, byte[] evalModel, boolean hasOptimizer) {
         Ort ort = Ort.get();
         Handles h = new Handles();
         try {
@@ -210,8 +191,8 @@ public final class TrainingSession implements AutoCloseable {
             loader.load(ort, h.state);
             h.session = new OrtTrainingSession();
             creator.create(ort, h);
-            Names names = readNames(ort, h.session, hasEval);
-            return new TrainingSession(ort, h, hasEval, hasOptimizer, names);
+            Signatures signatures = readSignatures(ort, h.session, trainingModel, evalModel);
+            return new TrainingSession(ort, h, evalModel != null, hasOptimizer, signatures);
         } catch (RuntimeException e) {
             h.release(ort);
             throw e;
@@ -249,8 +230,8 @@ public final class TrainingSession implements AutoCloseable {
         void create(Ort ort, Handles handles);
     }
 
-    private record Names(List<String> trainingInputs, List<String> trainingOutputs, List<String> evalInputs,
-            List<String> evalOutputs) {}
+    private record Signatures(InputSignature trainingInputs, List<String> trainingOutputs,
+            InputSignature evalInputs, List<String> evalOutputs) {}
 
     @FunctionalInterface
     private interface CountCall {
@@ -262,21 +243,54 @@ public final class TrainingSession implements AutoCloseable {
         OrtStatus call(OrtTrainingSession session, long index, OrtAllocator allocator, PointerPointer<?> out);
     }
 
-    private static Names readNames(Ort ort, OrtTrainingSession s, boolean hasEval) {
+    /**
+     * The user inputs and outputs ORT reports, with the input types the models declare. ORT's training API
+     * has no type information for its models' inputs, so the types come from the models' own graphs.
+     */
+    private static Signatures readSignatures(Ort ort, OrtTrainingSession s, byte[] trainingModel,
+            byte[] evalModel) {
         OrtTrainingApi t = ort.trainingApi();
         List<String> trainIn = readNames(ort, s, "training model input", t::TrainingSessionGetTrainingModelInputCount,
                 t::TrainingSessionGetTrainingModelInputName);
         List<String> trainOut = readNames(ort, s, "training model output",
                 t::TrainingSessionGetTrainingModelOutputCount, t::TrainingSessionGetTrainingModelOutputName);
-        List<String> evalIn = List.of();
+        InputSignature training = new InputSignature("TrainStep", trainIn,
+                declaredTypes(trainIn, trainingModel, "training model"));
+        InputSignature eval = new InputSignature("EvalStep", List.of(), new int[0]);
         List<String> evalOut = List.of();
-        if (hasEval) {
-            evalIn = readNames(ort, s, "eval model input", t::TrainingSessionGetEvalModelInputCount,
+        if (evalModel != null) {
+            List<String> evalIn = readNames(ort, s, "eval model input", t::TrainingSessionGetEvalModelInputCount,
                     t::TrainingSessionGetEvalModelInputName);
             evalOut = readNames(ort, s, "eval model output", t::TrainingSessionGetEvalModelOutputCount,
                     t::TrainingSessionGetEvalModelOutputName);
+            eval = new InputSignature("EvalStep", evalIn, declaredTypes(evalIn, evalModel, "eval model"));
         }
-        return new Names(trainIn, trainOut, evalIn, evalOut);
+        return new Signatures(training, trainOut, eval, evalOut);
+    }
+
+    /**
+     * The element type each of {@code names} has among the graph inputs of {@code model}; 0 for a name the
+     * graph does not declare with a tensor type.
+     */
+    private static int[] declaredTypes(List<String> names, byte[] model, String what) {
+        OnnxMl.GraphProto graph;
+        try {
+            graph = OnnxMl.ModelProto.parseFrom(model).getGraph();
+        } catch (InvalidProtocolBufferException e) {
+            // ORT has loaded it, so this does not happen with a model ORT accepts.
+            throw new IllegalArgumentException("the " + what + " is not an ONNX ModelProto: " + e.getMessage(), e);
+        }
+        Map<String, Integer> declared = new HashMap<>();
+        for (OnnxMl.ValueInfoProto in : graph.getInputList()) {
+            if (in.getType().hasTensorType()) {
+                declared.put(in.getName(), in.getType().getTensorType().getElemType());
+            }
+        }
+        int[] types = new int[names.size()];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = declared.getOrDefault(names.get(i), 0);
+        }
+        return types;
     }
 
     private static List<String> readNames(Ort ort, OrtTrainingSession s, String what, CountCall count,
@@ -317,28 +331,26 @@ public final class TrainingSession implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------------
     // Names
 
-    /** @return the training model's user inputs in the order {@link #trainStep} takes them */
+    /** @return the training model's user inputs, the keys {@link #trainStep} takes, in the model's order */
     public List<String> trainingInputNames() {
         checkClosed();
-        return trainingInputNames;
+        return trainingInputs.names();
     }
 
-    /** @return the training model's user outputs (gradient flags excluded) in the order {@link #trainStep}
-     *     returns them */
+    /** @return the training model's user outputs (gradient flags excluded), the names {@link #trainStep}
+     *     returns, in the model's order */
     public List<String> trainingOutputNames() {
         checkClosed();
         return trainingOutputNames;
     }
 
-    /** @return the eval model's user inputs in the order {@link #evalStep} takes them; empty without an eval
-     *     model */
+    /** @return the eval model's user inputs, the keys {@link #evalStep} takes; empty without an eval model */
     public List<String> evalInputNames() {
         checkClosed();
-        return evalInputNames;
+        return evalInputs.names();
     }
 
-    /** @return the eval model's outputs in the order {@link #evalStep} returns them; empty without an eval
-     *     model */
+    /** @return the eval model's outputs, the names {@link #evalStep} returns; empty without an eval model */
     public List<String> evalOutputNames() {
         checkClosed();
         return evalOutputNames;
@@ -364,34 +376,36 @@ public final class TrainingSession implements AutoCloseable {
      * overwriting them on the first call after {@link #lazyResetGrad()} (or after opening) and adding to them
      * afterwards.
      *
-     * @param userInputs one tensor per {@link #trainingInputNames()}, in that order, with the shapes the model
-     *     declares
-     * @return one tensor per {@link #trainingOutputNames()}, in that order (e.g. the scalar loss first)
-     * @throws IllegalArgumentException if the number of inputs is wrong
+     * @param inputs one tensor per name of {@link #trainingInputNames()}, no other names, each with the element
+     *     type and a shape the model declares; the map is read, not kept
+     * @return every output of {@link #trainingOutputNames()} (e.g. the scalar {@code loss})
+     * @throws IllegalArgumentException if a name is unknown or missing, a tensor is null, or an element type
+     *     differs from the model's; nothing has run then
      * @throws OrtException if ORT rejects an input (e.g. a wrong shape) or the run fails
      */
-    public List<Tensor> trainStep(List<Tensor> userInputs) {
+    public Outputs trainStep(Map<String, Tensor> inputs) {
         checkClosed();
-        checkInputs("TrainStep", userInputs, trainingInputNames);
-        return run(userInputs, trainingInputNames, trainingOutputNames, "TrainStep",
-                (in, nOut, out) -> tapi.TrainStep(session, null, userInputs.size(), in, nOut, out));
+        Tensor[] ordered = trainingInputs.order(inputs);
+        return run(ordered, trainingInputs, trainingOutputNames, "TrainStep",
+                (in, nOut, out) -> tapi.TrainStep(session, null, ordered.length, in, nOut, out));
     }
 
     /**
      * Runs the eval model once with the current parameters. Does not touch gradients.
      *
-     * @param userInputs one tensor per {@link #evalInputNames()}, in that order
-     * @return one tensor per {@link #evalOutputNames()}, in that order
+     * @param inputs one tensor per name of {@link #evalInputNames()}, no other names; read, not kept
+     * @return every output of {@link #evalOutputNames()}
      * @throws IllegalStateException if the session has no eval model
-     * @throws IllegalArgumentException if the number of inputs is wrong
+     * @throws IllegalArgumentException if a name is unknown or missing, a tensor is null, or an element type
+     *     differs from the model's
      * @throws OrtException if ORT rejects an input or the run fails
      */
-    public List<Tensor> evalStep(List<Tensor> userInputs) {
+    public Outputs evalStep(Map<String, Tensor> inputs) {
         checkClosed();
         requireEval("evalStep");
-        checkInputs("EvalStep", userInputs, evalInputNames);
-        return run(userInputs, evalInputNames, evalOutputNames, "EvalStep",
-                (in, nOut, out) -> tapi.EvalStep(session, null, userInputs.size(), in, nOut, out));
+        Tensor[] ordered = evalInputs.order(inputs);
+        return run(ordered, evalInputs, evalOutputNames, "EvalStep",
+                (in, nOut, out) -> tapi.EvalStep(session, null, ordered.length, in, nOut, out));
     }
 
     @FunctionalInterface
@@ -399,11 +413,11 @@ public final class TrainingSession implements AutoCloseable {
         OrtStatus call(PointerPointer<?> inputs, long outputCount, PointerPointer<?> outputs);
     }
 
-    private List<Tensor> run(List<Tensor> inputs, List<String> inputNames, List<String> outputNames, String verb,
+    private Outputs run(Tensor[] inputs, InputSignature signature, List<String> outputNames, String verb,
             StepCall call) {
-        int nIn = inputs.size();
+        int nIn = inputs.length;
         int nOut = outputNames.size();
-        Supplier<String> context = () -> verb + " with inputs " + describeInputs(inputNames, inputs);
+        Supplier<String> context = () -> verb + " with inputs " + signature.describe(inputs);
         List<OrtValue> created = new ArrayList<>(nIn);
         try (PointerPointer<?> in = new PointerPointer<>(Math.max(1, nIn));
                 PointerPointer<OrtValue> out = new PointerPointer<>(Math.max(1, nOut))) {
@@ -411,46 +425,23 @@ public final class TrainingSession implements AutoCloseable {
             out.zero();
             try {
                 for (int i = 0; i < nIn; i++) {
-                    OrtValue v = OrtValues.create(ort, inputs.get(i));
+                    OrtValue v = OrtValues.create(ort, inputs[i]);
                     created.add(v);
                     in.put(i, v);
                 }
                 ort.check(call.call(in, nOut, out), context);
-                List<Tensor> results = new ArrayList<>(nOut);
+                LinkedHashMap<String, Tensor> results = new LinkedHashMap<>();
                 for (int i = 0; i < nOut; i++) {
                     String name = outputNames.get(i);
-                    results.add(OrtValues.read(ort, out.get(OrtValue.class, i), () -> verb + " output '" + name + "'"));
+                    results.put(name, OrtValues.read(ort, out.get(OrtValue.class, i),
+                            () -> verb + " output '" + name + "'"));
                 }
-                return List.copyOf(results);
+                return new Outputs(results);
             } finally {
                 OrtValues.releaseAll(ort, out, nOut);
                 OrtValues.releaseAll(ort, created);
             }
         }
-    }
-
-    private static void checkInputs(String verb, List<Tensor> inputs, List<String> names) {
-        Objects.requireNonNull(inputs, "userInputs");
-        if (inputs.size() != names.size()) {
-            throw new IllegalArgumentException(verb + " expected " + names.size() + " inputs " + names + " but got "
-                    + inputs.size());
-        }
-        for (int i = 0; i < inputs.size(); i++) {
-            if (inputs.get(i) == null) {
-                throw new IllegalArgumentException(verb + " input " + i + " ('" + names.get(i) + "') is null");
-            }
-        }
-    }
-
-    private static String describeInputs(List<String> names, List<Tensor> inputs) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < inputs.size(); i++) {
-            if (i > 0) {
-                sb.append(", ");
-            }
-            sb.append(i < names.size() ? names.get(i) : "#" + i).append(": ").append(OrtValues.describe(inputs.get(i)));
-        }
-        return sb.append(']').toString();
     }
 
     /**
@@ -505,46 +496,14 @@ public final class TrainingSession implements AutoCloseable {
         return lr[0];
     }
 
-    /**
-     * Registers ORT's linear learning-rate scheduler: linear warm-up from 0 to {@code initialLearningRate}
-     * over {@code warmupSteps}, then linear decay to 0 at {@code totalSteps}. It is driven by the optimizer
-     * step count, so call {@link #schedulerStep()} after each {@link #optimizerStep()}. Sets the learning rate
-     * to {@code initialLearningRate} now.
-     *
-     * @param warmupSteps warm-up length in optimizer steps, {@code >= 0}
-     * @param totalSteps total schedule length in optimizer steps, {@code >= warmupSteps}
-     * @param initialLearningRate the peak learning rate
-     * @throws IllegalStateException if the session has no optimizer model
-     */
-    public void registerLinearLrScheduler(long warmupSteps, long totalSteps, float initialLearningRate) {
-        checkClosed();
-        requireOptimizer("registerLinearLrScheduler");
-        if (warmupSteps < 0 || totalSteps < warmupSteps) {
-            throw new IllegalArgumentException("need 0 <= warmupSteps <= totalSteps but got warmupSteps="
-                    + warmupSteps + ", totalSteps=" + totalSteps);
-        }
-        ort.check(tapi.RegisterLinearLRScheduler(session, warmupSteps, totalSteps, initialLearningRate),
-                () -> "RegisterLinearLRScheduler(" + warmupSteps + ", " + totalSteps + ", " + initialLearningRate + ")");
-    }
-
-    /**
-     * Advances the registered scheduler: sets the learning rate for the current optimizer step count.
-     *
-     * @throws OrtException if no scheduler was registered
-     */
-    public void schedulerStep() {
-        checkClosed();
-        requireOptimizer("schedulerStep");
-        ort.check(tapi.SchedulerStep(session), () -> "SchedulerStep");
-    }
-
     // ------------------------------------------------------------------------------------------------------
-    // Checkpoints and export
+    // Checkpoints and parameters
 
     /**
      * Saves the current state as an ORT checkpoint. ORT writes to a temporary file in the same directory,
      * which is flushed to disk and then atomically renamed over {@code path}, so {@code path} never holds a
-     * half-written checkpoint. Parameters are written sorted by name; properties are kept.
+     * half-written checkpoint. Parameters are written sorted by name; the properties the checkpoint was
+     * opened with are kept.
      *
      * @param path the checkpoint file; missing parent directories are created
      * @param includeOptimizerState whether to save the optimizer moments and step count (needed to continue
@@ -563,50 +522,10 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     /**
-     * Writes an inference model: the eval model reduced to the nodes {@code outputNames} need, with every
-     * parameter turned into an initializer holding its current value. Written atomically like
-     * {@link #saveCheckpoint}.
-     *
-     * <p>ORT's exported model lists every opset domain it knows in its opset imports (see the artifacts spec).
-     *
-     * @param path the output model file; missing parent directories are created
-     * @param outputNames eval model outputs to keep, in the order the exported graph lists them; not empty
-     * @throws IllegalStateException if the session has no eval model
-     * @throws IOException if the file cannot be written or moved
-     * @throws OrtException if ORT rejects an output name or cannot export
-     */
-    public void exportModelForInferencing(Path path, List<String> outputNames) throws IOException {
-        checkClosed();
-        requireEval("exportModelForInferencing");
-        List<String> names = List.copyOf(outputNames);
-        if (names.isEmpty()) {
-            throw new IllegalArgumentException("exportModelForInferencing needs at least one output name; "
-                    + "eval outputs are " + evalOutputNames);
-        }
-        AtomicFiles.writeVia(path, tmp -> {
-            List<BytePointer> strings = new ArrayList<>();
-            try (BytePointer p = nativePath(tmp); PointerPointer<BytePointer> pp = new PointerPointer<>(names.size())) {
-                for (int i = 0; i < names.size(); i++) {
-                    BytePointer s = new BytePointer(names.get(i), StandardCharsets.UTF_8);
-                    strings.add(s);
-                    pp.put(i, s);
-                }
-                ort.check(tapi.ExportModelForInferencing(session, p, names.size(), pp),
-                        () -> "ExportModelForInferencing(" + path + ", outputs " + names + ")");
-            } finally {
-                strings.forEach(Pointer::close);
-            }
-        });
-    }
-
-    // ------------------------------------------------------------------------------------------------------
-    // Parameters
-
-    /**
      * Copies one parameter out of the checkpoint state.
      *
-     * @param name the parameter name (a checkpoint tensor name)
-     * @return a copy with the parameter's shape
+     * @param name the parameter name (a checkpoint tensor name, e.g. {@code "fc1/weight"})
+     * @return a copy with the parameter's element type and shape
      * @throws OrtException if there is no such parameter
      */
     public Tensor parameter(String name) {
@@ -624,11 +543,12 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     /**
-     * Replaces one parameter's values.
+     * Replaces one parameter's values, e.g. to start from pretrained weights or to move one element for a
+     * finite-difference check. The optimizer state is left as it is.
      *
      * @param name the parameter name
-     * @param value the new values, with exactly the parameter's shape
-     * @throws OrtException if there is no such parameter or the shape differs
+     * @param value the new values, with exactly the parameter's element type and shape
+     * @throws OrtException if there is no such parameter or the shape or type differs
      */
     public void updateParameter(String name, Tensor value) {
         checkClosed();
@@ -643,204 +563,13 @@ public final class TrainingSession implements AutoCloseable {
         }
     }
 
-    /**
-     * @param trainableOnly count only trainable parameters
-     * @return the total number of float elements over the parameters
-     */
-    public long parametersSize(boolean trainableOnly) {
-        checkClosed();
-        try (SizeTPointer out = new SizeTPointer(1)) {
-            ort.check(tapi.GetParametersSize(session, out, trainableOnly),
-                    () -> "GetParametersSize(trainableOnly=" + trainableOnly + ")");
-            return out.get();
-        }
-    }
-
-    /**
-     * Copies all parameters into one flat array: the concatenation of the parameters, each row-major, in
-     * training-model input order (not name order).
-     *
-     * @param trainableOnly copy only trainable parameters
-     * @return an array of {@link #parametersSize(boolean)} floats
-     */
-    public float[] copyParametersToBuffer(boolean trainableOnly) {
-        checkClosed();
-        int n = Math.toIntExact(parametersSize(trainableOnly));
-        OrtValue buffer = OrtValues.create(ort, new float[n], new long[] {n});
-        try {
-            ort.check(tapi.CopyParametersToBuffer(session, buffer, trainableOnly),
-                    () -> "CopyParametersToBuffer(" + n + " floats, trainableOnly=" + trainableOnly + ")");
-            return OrtValues.read(ort, buffer, () -> "parameter buffer").data();
-        } finally {
-            OrtValues.release(ort, buffer);
-        }
-    }
-
-    /**
-     * Overwrites all parameters from one flat array in the layout of {@link #copyParametersToBuffer}.
-     *
-     * @param buffer exactly {@link #parametersSize(boolean)} floats
-     * @param trainableOnly whether the buffer holds only the trainable parameters
-     * @throws IllegalArgumentException if the buffer length is wrong
-     */
-    public void copyBufferToParameters(float[] buffer, boolean trainableOnly) {
-        checkClosed();
-        Objects.requireNonNull(buffer, "buffer");
-        long n = parametersSize(trainableOnly);
-        if (buffer.length != n) {
-            throw new IllegalArgumentException("copyBufferToParameters expected " + n + " floats (trainableOnly="
-                    + trainableOnly + ") but got " + buffer.length);
-        }
-        OrtValue value = OrtValues.create(ort, buffer, new long[] {n});
-        try {
-            ort.check(tapi.CopyBufferToParameters(session, value, trainableOnly),
-                    () -> "CopyBufferToParameters(" + n + " floats, trainableOnly=" + trainableOnly + ")");
-        } finally {
-            OrtValues.release(ort, value);
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------------
-    // Checkpoint properties
-
-    /**
-     * Adds or replaces an int64 property in the checkpoint state (saved by {@link #saveCheckpoint}).
-     *
-     * @param name the property name
-     * @param value the value
-     */
-    public void addProperty(String name, long value) {
-        checkClosed();
-        try (LongPointer v = new LongPointer(1)) {
-            v.put(value);
-            addProperty(name, OrtIntProperty, v, Long.toString(value));
-        }
-    }
-
-    /**
-     * Adds or replaces a float property in the checkpoint state.
-     *
-     * @param name the property name
-     * @param value the value
-     */
-    public void addProperty(String name, float value) {
-        checkClosed();
-        try (FloatPointer v = new FloatPointer(1)) {
-            v.put(value);
-            addProperty(name, OrtFloatProperty, v, Float.toString(value));
-        }
-    }
-
-    /**
-     * Adds or replaces a string property in the checkpoint state.
-     *
-     * @param name the property name
-     * @param value the value, stored as UTF-8
-     */
-    public void addProperty(String name, String value) {
-        checkClosed();
-        Objects.requireNonNull(value, "value");
-        try (BytePointer v = new BytePointer(value, StandardCharsets.UTF_8)) {
-            addProperty(name, OrtStringProperty, v, '"' + value + '"');
-        }
-    }
-
-    private void addProperty(String name, int type, Pointer value, String shown) {
-        Objects.requireNonNull(name, "name");
-        try (BytePointer n = new BytePointer(name, StandardCharsets.UTF_8)) {
-            ort.check(tapi.AddProperty(state, n, type, value), () -> "AddProperty('" + name + "', " + shown + ")");
-        }
-    }
-
-    /**
-     * @param name the property name
-     * @return the int64 property, or empty if there is no property with that name
-     * @throws IllegalStateException if the property exists with another type
-     */
-    public Optional<Long> longProperty(String name) {
-        checkClosed();
-        return property(name, OrtIntProperty, Long.class);
-    }
-
-    /**
-     * @param name the property name
-     * @return the float property, or empty if there is no property with that name
-     * @throws IllegalStateException if the property exists with another type
-     */
-    public Optional<Float> floatProperty(String name) {
-        checkClosed();
-        return property(name, OrtFloatProperty, Float.class);
-    }
-
-    /**
-     * @param name the property name
-     * @return the string property, or empty if there is no property with that name
-     * @throws IllegalStateException if the property exists with another type
-     */
-    public Optional<String> stringProperty(String name) {
-        checkClosed();
-        return property(name, OrtStringProperty, String.class);
-    }
-
-    private <T> Optional<T> property(String name, int wantedType, Class<T> javaType) {
-        Objects.requireNonNull(name, "name");
-        int type;
-        Object value;
-        try (BytePointer n = new BytePointer(name, StandardCharsets.UTF_8);
-                IntPointer typeOut = new IntPointer(1);
-                PointerPointer<?> valueOut = new PointerPointer<>(1)) {
-            valueOut.put(0, (Pointer) null);
-            OrtStatus status = tapi.GetProperty(state, n, ort.allocator(), typeOut, valueOut);
-            if (status != null && !status.isNull()) {
-                String message = ort.api().GetErrorMessage().call(status).getString(StandardCharsets.UTF_8);
-                if (isUnknownProperty(message)) {
-                    ort.api().ReleaseStatus(status);
-                    return Optional.empty();
-                }
-                ort.check(status, () -> "GetProperty('" + name + "')");
-            }
-            type = typeOut.get();
-            Pointer raw = valueOut.get(0);
-            try {
-                value = switch (type) {
-                    case 0 -> new LongPointer(raw).get();
-                    case 1 -> new FloatPointer(raw).get();
-                    case 2 -> new BytePointer(raw).getString(StandardCharsets.UTF_8);
-                    default -> null;
-                };
-            } finally {
-                if (raw != null && !raw.isNull()) {
-                    ort.check(ort.api().AllocatorFree(ort.allocator(), raw), () -> "AllocatorFree");
-                }
-            }
-        }
-        if (type != wantedType || value == null) {
-            throw new IllegalStateException("checkpoint property '" + name + "' has type " + propertyTypeName(type)
-                    + " but was requested as " + propertyTypeName(wantedType));
-        }
-        return Optional.of(javaType.cast(value));
-    }
-
-    /** ORT reports an unknown property name as an error; this recognizes that message. */
-    private static boolean isUnknownProperty(String message) {
-        return message != null && message.contains("No property named");
-    }
-
-    private static String propertyTypeName(int type) {
-        return switch (type) {
-            case 0 -> "int64";
-            case 1 -> "float";
-            case 2 -> "string";
-            default -> "type-" + type;
-        };
-    }
-
     // ------------------------------------------------------------------------------------------------------
     // Process-wide
 
     /**
-     * Sets ORT's global random seed, used by random operators (e.g. {@code RandomNormalLike} without a
-     * {@code seed} attribute) in sessions created afterwards. Process-wide.
+     * Sets ORT's global random seed, used by random operators ({@code RandomNormalLike} from the graph
+     * builder's {@code randomNormalLike}, when artifacts are compiled without noise inputs) in sessions created
+     * afterwards. Process-wide; thread-safe as ORT's {@code SetSeed}.
      *
      * @param seed the seed
      */
@@ -899,7 +628,7 @@ public final class TrainingSession implements AutoCloseable {
     @Override
     public String toString() {
         return closed ? "TrainingSession[closed]"
-                : "TrainingSession[inputs " + trainingInputNames + ", outputs " + trainingOutputNames
+                : "TrainingSession[inputs " + trainingInputs.names() + ", outputs " + trainingOutputNames
                         + (hasEvalModel ? ", eval" : "") + (hasOptimizerModel ? ", optimizer" : "") + "]";
     }
 }

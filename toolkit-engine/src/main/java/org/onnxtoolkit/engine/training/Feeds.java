@@ -1,40 +1,36 @@
 package org.onnxtoolkit.engine.training;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.onnxtoolkit.api.events.Evaluation;
 import org.onnxtoolkit.compiler.artifacts.Manifest;
 import org.onnxtoolkit.compiler.model.ModelGraphs;
+import org.onnxtoolkit.engine.ort.Outputs;
 import org.onnxtoolkit.engine.ort.Tensor;
 import org.onnxtoolkit.engine.ort.TrainingSession;
 
 /**
  * The inputs a VAE's training and eval models take, and the outputs the trainer reads: images {@code x},
  * the KL weight, and standard normal noise for every noise input the manifest declares (drawn from the
- * given stream, so that a resumed run draws what the uninterrupted one would have).
+ * given stream in the model's input order, so that a resumed run draws what the uninterrupted one would
+ * have).
  */
 final class Feeds {
+    private static final List<String> TRAIN_OUTPUTS = List.of(ModelGraphs.LOSS, ModelGraphs.NEG_ELBO);
+    private static final List<String> EVAL_OUTPUTS = List.of(ModelGraphs.LOSS, ModelGraphs.RECON, ModelGraphs.KL,
+            ModelGraphs.NEG_ELBO);
+
     private final List<Manifest.TensorEntry> trainInputs;
     private final List<Manifest.TensorEntry> evalInputs;
-    private final int trainLoss;
-    private final int trainNegElbo;
-    private final int evalLoss;
-    private final int evalRecon;
-    private final int evalKl;
-    private final int evalNegElbo;
 
     Feeds(TrainingSession session, Manifest manifest) {
         trainInputs = ordered(session.trainingInputNames(), manifest.trainingInputs());
         evalInputs = ordered(session.evalInputNames(), manifest.evalInputs());
-        List<String> to = session.trainingOutputNames();
-        List<String> eo = session.evalOutputNames();
-        trainLoss = index(to, ModelGraphs.LOSS);
-        trainNegElbo = index(to, ModelGraphs.NEG_ELBO);
-        evalLoss = index(eo, ModelGraphs.LOSS);
-        evalRecon = index(eo, ModelGraphs.RECON);
-        evalKl = index(eo, ModelGraphs.KL);
-        evalNegElbo = index(eo, ModelGraphs.NEG_ELBO);
+        requireOutputs(session.trainingOutputNames(), TRAIN_OUTPUTS);
+        requireOutputs(session.evalOutputNames(), EVAL_OUTPUTS);
     }
 
     /** The loss and negative ELBO of a training step, per image (batch means). */
@@ -43,15 +39,15 @@ final class Feeds {
 
     /** Runs one training step (gradients accumulated; the caller resets and applies them). */
     StepOutputs trainStep(TrainingSession session, Tensor x, float klWeight, SplittableRandom noise) {
-        List<Tensor> out = session.trainStep(build(trainInputs, x, klWeight, noise));
-        return new StepOutputs(out.get(trainLoss).item(), out.get(trainNegElbo).item());
+        Outputs out = session.trainStep(build(trainInputs, x, klWeight, noise));
+        return new StepOutputs(out.get(ModelGraphs.LOSS).item(), out.get(ModelGraphs.NEG_ELBO).item());
     }
 
     /** Evaluates one batch; the values are batch means. */
     Evaluation evalStep(TrainingSession session, Tensor x, float klWeight, SplittableRandom noise) {
-        List<Tensor> out = session.evalStep(build(evalInputs, x, klWeight, noise));
-        return new Evaluation(out.get(evalLoss).item(), out.get(evalNegElbo).item(), out.get(evalRecon).item(),
-                out.get(evalKl).item());
+        Outputs out = session.evalStep(build(evalInputs, x, klWeight, noise));
+        return new Evaluation(out.get(ModelGraphs.LOSS).item(), out.get(ModelGraphs.NEG_ELBO).item(),
+                out.get(ModelGraphs.RECON).item(), out.get(ModelGraphs.KL).item());
     }
 
     private static List<Manifest.TensorEntry> ordered(List<String> names, List<Manifest.TensorEntry> entries) {
@@ -64,23 +60,25 @@ final class Feeds {
         return out;
     }
 
-    private static int index(List<String> names, String name) {
-        int i = names.indexOf(name);
-        if (i < 0) {
-            throw new TrainingException("the model has no output '" + name + "' (outputs: " + names + ")");
+    /** Fails at the start, not at the first step, when the model lacks an output the trainer reads. */
+    private static void requireOutputs(List<String> names, List<String> required) {
+        for (String name : required) {
+            if (!names.contains(name)) {
+                throw new TrainingException("the model has no output '" + name + "' (outputs: " + names + ")");
+            }
         }
-        return i;
     }
 
-    private static List<Tensor> build(List<Manifest.TensorEntry> entries, Tensor x, float klWeight,
-                                      SplittableRandom noise) {
-        List<Tensor> in = new ArrayList<>(entries.size());
+    /** The feeds in the model's input order: noise is drawn in that order, one input after the other. */
+    private static Map<String, Tensor> build(List<Manifest.TensorEntry> entries, Tensor x, float klWeight,
+                                             SplittableRandom noise) {
+        Map<String, Tensor> in = new LinkedHashMap<>();
         long batch = x.dim(0);
         for (Manifest.TensorEntry e : entries) {
             if (e.name().equals(ModelGraphs.X)) {
-                in.add(x);
+                in.put(e.name(), x);
             } else if (e.name().equals(ModelGraphs.KL_WEIGHT)) {
-                in.add(Tensor.scalar(klWeight));
+                in.put(e.name(), Tensor.scalar(klWeight));
             } else if (Manifest.TensorEntry.ROLE_NOISE.equals(e.role())) {
                 long[] shape = e.shape().clone();
                 long count = 1;
@@ -92,7 +90,7 @@ final class Feeds {
                 }
                 float[] values = new float[Math.toIntExact(count)];
                 Seeds.gaussians(values, noise);
-                in.add(Tensor.of(values, shape));
+                in.put(e.name(), Tensor.of(values, shape));
             } else {
                 throw new TrainingException("the model has an input '" + e.name() + "' the trainer cannot feed");
             }

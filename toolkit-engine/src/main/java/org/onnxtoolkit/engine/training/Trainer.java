@@ -595,7 +595,7 @@ public final class Trainer {
         public Map<String, float[]> parameters(Collection<Value> parameters) {
             Map<String, float[]> values = new LinkedHashMap<>();
             for (Value p : parameters) {
-                values.put(p.name(), session.parameter(p.name()).toArray());
+                values.put(p.name(), session.parameter(p.name()).toFloatArray());
             }
             return values;
         }

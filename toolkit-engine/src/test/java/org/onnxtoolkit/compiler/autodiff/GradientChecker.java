@@ -3,9 +3,7 @@ package org.onnxtoolkit.compiler.autodiff;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -16,6 +14,7 @@ import org.onnxtoolkit.api.graph.Value;
 import org.onnxtoolkit.compiler.artifacts.AdamWSettings;
 import org.onnxtoolkit.compiler.artifacts.ArtifactCompiler;
 import org.onnxtoolkit.compiler.artifacts.TrainingArtifacts;
+import org.onnxtoolkit.engine.ort.Outputs;
 import org.onnxtoolkit.engine.ort.SessionConfig;
 import org.onnxtoolkit.engine.ort.Tensor;
 import org.onnxtoolkit.engine.ort.TrainingSession;
@@ -23,7 +22,8 @@ import org.onnxtoolkit.engine.ort.TrainingSession;
 /**
  * Checks the compiler's gradients against central finite differences, both computed by ONNX Runtime
  * through the training model: the analytic gradients are exposed as extra TrainStep outputs, the
- * numeric ones come from TrainSteps with one parameter element moved by {@code ±h}.
+ * numeric ones come from TrainSteps with one parameter element moved by {@code ±h} (replaced by name
+ * through {@code updateParameter}).
  *
  * <p>A case declares user inputs and parameters and returns a value {@code y}; the checker appends
  * {@code loss = sum(y * w)} where {@code w} is a random user input of {@code y}'s shape, so every output
@@ -57,48 +57,48 @@ final class GradientChecker {
         Path checkpoint = dir.resolve("checkpoint");
         Files.write(checkpoint, artifacts.initialCheckpoint(label.hashCode()));
 
-        List<Tensor> feeds = new ArrayList<>();
+        Map<String, Tensor> feeds = new LinkedHashMap<>();
         for (Value in : train.inputs()) {
             long[] dims = concrete(in.shape());
             float[] data = new float[(int) count(dims)];
             for (int i = 0; i < data.length; i++) {
                 data[i] = (float) (rng.nextDouble() * 2 - 1);
             }
-            feeds.add(Tensor.of(data, dims));
+            feeds.put(in.name(), Tensor.of(data, dims));
         }
         try (TrainingSession session = TrainingSession.open(checkpoint, artifacts.trainingModel(),
                 artifacts.evalModel(), null, SessionConfig.cpu().withIntraOpThreads(1))) {
-            List<String> outputs = session.trainingOutputNames();
-            List<Tensor> first = session.trainStep(feeds);
+            Outputs first = session.trainStep(feeds);
             Map<String, float[]> analytic = new LinkedHashMap<>();
-            for (int i = 0; i < outputs.size(); i++) {
-                if (outputs.get(i).startsWith(ModelAssembler.GRADIENT_OUTPUT_PREFIX)) {
-                    analytic.put(outputs.get(i).substring(ModelAssembler.GRADIENT_OUTPUT_PREFIX.length()),
-                            first.get(i).toArray());
+            for (String name : first.names()) {
+                if (name.startsWith(ModelAssembler.GRADIENT_OUTPUT_PREFIX)) {
+                    analytic.put(name.substring(ModelAssembler.GRADIENT_OUTPUT_PREFIX.length()),
+                            first.get(name).toFloatArray());
                 }
             }
-            float[] params = session.copyParametersToBuffer(true);
             int checked = 0;
             double maxAbs = 0;
             double maxRel = 0;
-            int offset = 0;
             for (Value p : train.parameters()) {
                 if (!p.trainable()) {
                     continue;
                 }
+                Tensor original = session.parameter(p.name());
+                float[] values = original.toFloatArray();
+                long[] shape = original.shape();
                 float[] g = analytic.get(p.name());
                 int n = g.length;
                 int samples = Math.min(n, 24);
                 for (int s = 0; s < samples; s++) {
                     int idx = n <= 24 ? s : rng.nextInt(n);
-                    float orig = params[offset + idx];
-                    params[offset + idx] = (float) (orig + h);
-                    session.copyBufferToParameters(params, true);
-                    double plus = session.trainStep(feeds).get(0).item();
-                    params[offset + idx] = (float) (orig - h);
-                    session.copyBufferToParameters(params, true);
-                    double minus = session.trainStep(feeds).get(0).item();
-                    params[offset + idx] = orig;
+                    float orig = values[idx];
+                    values[idx] = (float) (orig + h);
+                    session.updateParameter(p.name(), Tensor.of(values, shape));
+                    double plus = session.trainStep(feeds).get("loss").item();
+                    values[idx] = (float) (orig - h);
+                    session.updateParameter(p.name(), Tensor.of(values, shape));
+                    double minus = session.trainStep(feeds).get("loss").item();
+                    values[idx] = orig;
                     double numeric = (plus - minus) / (2 * h);
                     double abs = Math.abs(numeric - g[idx]);
                     double rel = abs / Math.max(Math.max(Math.abs(numeric), Math.abs(g[idx])), 0.1);
@@ -106,9 +106,8 @@ final class GradientChecker {
                     maxRel = Math.max(maxRel, rel);
                     checked++;
                 }
-                offset += n;
+                session.updateParameter(p.name(), original);
             }
-            session.copyBufferToParameters(params, true);
             return new Result(label, checked, maxAbs, maxRel);
         }
     }

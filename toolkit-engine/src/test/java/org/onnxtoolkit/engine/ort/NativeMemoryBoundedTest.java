@@ -32,8 +32,8 @@ class NativeMemoryBoundedTest {
         int batch = 1 << 16;
         TinyModels.Linear model = new TinyModels.Linear(4, 2, false);
         Random r = new Random(3);
-        List<Tensor> in = List.of(Tensor.of(TinyModels.gaussian(r, batch * 4, 1f), batch, 4),
-                Tensor.of(TinyModels.gaussian(r, batch * 2, 1f), batch, 2));
+        Map<String, Tensor> in = Map.of("x", Tensor.of(TinyModels.gaussian(r, batch * 4, 1f), batch, 4),
+                "target", Tensor.of(TinyModels.gaussian(r, batch * 2, 1f), batch, 2));
         try (TrainingSession s = TrainingSession.openFromBytes(model.checkpoint(5), model.trainingModel(),
                 model.evalModel(), OptimizerModelWriter.sgd(), SessionConfig.cpu().withIntraOpThreads(1))) {
             s.setLearningRate(1e-3f);
@@ -60,11 +60,10 @@ class NativeMemoryBoundedTest {
                 OptimizerModelWriter.sgd(), SessionConfig.cpu().withIntraOpThreads(1))) {
             long growth = measure("parameters", STEPS, () -> {
                 s.lazyResetGrad();
-                s.trainStep(List.of(g));
+                s.trainStep(Map.of(TinyModels.DirectGradient.gradientInput(p), g));
                 s.optimizerStep();
                 Tensor value = s.parameter(p);
                 s.updateParameter(p, value);
-                s.copyBufferToParameters(s.copyParametersToBuffer(true), true);
             });
             assertTrue(growth < LIMIT, "native memory grew by " + (growth >> 20) + " MB over " + STEPS + " steps");
         }

@@ -65,7 +65,7 @@ class OrtLogTest {
         try (InferenceSession s = InferenceSession.open(TinyModels.affineInferenceModelWithWrongOutputShape(),
                 SessionConfig.cpu())) {
             // The model runs despite the warning: the log line was only a remark.
-            float[] y = s.run(Map.of("x", Tensor.of(new float[] {1, 1, 1}, 1, 3))).get("y").toArray();
+            float[] y = s.run(Map.of("x", Tensor.of(new float[] {1, 1, 1}, 1, 3))).get("y").toFloatArray();
             assertArrayEquals(new float[] {1.5f, 2.5f, 3.5f}, y);
         }
     }

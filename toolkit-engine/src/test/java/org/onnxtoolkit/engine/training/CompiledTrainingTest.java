@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import org.onnxtoolkit.compiler.artifacts.ArtifactCompiler;
 import org.onnxtoolkit.compiler.artifacts.TrainingArtifacts;
 import org.onnxtoolkit.compiler.autodiff.GradientKernels;
 import org.onnxtoolkit.compiler.autodiff.ModelAssembler;
+import org.onnxtoolkit.engine.ort.Outputs;
 import org.onnxtoolkit.engine.ort.SessionConfig;
 import org.onnxtoolkit.engine.ort.Tensor;
 import org.onnxtoolkit.engine.ort.TrainingSession;
@@ -76,11 +78,10 @@ class CompiledTrainingTest {
         return f;
     }
 
-    private static Map<String, float[]> outputsByName(TrainingSession s, List<Tensor> outs) {
+    private static Map<String, float[]> outputsByName(Outputs outs) {
         Map<String, float[]> m = new HashMap<>();
-        List<String> names = s.trainingOutputNames();
-        for (int i = 0; i < names.size(); i++) {
-            m.put(names.get(i), outs.get(i).toArray());
+        for (String name : outs.names()) {
+            m.put(name, outs.get(name).toFloatArray());
         }
         return m;
     }
@@ -92,10 +93,10 @@ class CompiledTrainingTest {
         float[] xs = uniform(new SplittableRandom(7), n * 6, 0, 1);
         Tensor x = Tensor.of(xs, n, 6);
         try (TrainingSession s = open(a, a.initialCheckpoint(42))) {
-            double[] w1 = JavaReference.toDouble(s.parameter("fc1/weight").toArray());
-            double[] b1 = JavaReference.toDouble(s.parameter("fc1/bias").toArray());
-            double[] w2 = JavaReference.toDouble(s.parameter("fc2/weight").toArray());
-            double[] b2 = JavaReference.toDouble(s.parameter("fc2/bias").toArray());
+            double[] w1 = JavaReference.toDouble(s.parameter("fc1/weight").toFloatArray());
+            double[] b1 = JavaReference.toDouble(s.parameter("fc1/bias").toFloatArray());
+            double[] w2 = JavaReference.toDouble(s.parameter("fc2/weight").toFloatArray());
+            double[] b2 = JavaReference.toDouble(s.parameter("fc2/bias").toFloatArray());
             double[] xd = JavaReference.toDouble(xs);
 
             // Plain-Java forward and backward.
@@ -132,7 +133,7 @@ class CompiledTrainingTest {
                 }
             }
 
-            Map<String, float[]> out = outputsByName(s, s.trainStep(List.of(x)));
+            Map<String, float[]> out = outputsByName(s.trainStep(Map.of("x", x)));
             assertEquals(loss, out.get("loss")[0], 1e-5 * Math.abs(loss));
             assertClose(dw1, out.get(ModelAssembler.GRADIENT_OUTPUT_PREFIX + "fc1/weight"), 1e-6);
             assertClose(db1, out.get(ModelAssembler.GRADIENT_OUTPUT_PREFIX + "fc1/bias"), 1e-6);
@@ -147,18 +148,18 @@ class CompiledTrainingTest {
                 double[] ref = params[p].clone();
                 JavaReference.adamStep(ref, grads[p], new double[ref.length], new double[ref.length], 1, LR, 0.9,
                         0.999, 1e-8);
-                assertClose(ref, s.parameter(names[p]).toArray(), 2e-6);
+                assertClose(ref, s.parameter(names[p]).toFloatArray(), 2e-6);
             }
 
             float first = out.get("loss")[0];
             float last = first;
             for (int step = 0; step < 100; step++) {
                 s.lazyResetGrad();
-                last = s.trainStep(List.of(x)).get(0).item();
+                last = s.trainStep(Map.of("x", x)).get("loss").item();
                 s.optimizerStep();
             }
             assertTrue(last < 0.9f * first, "loss did not fall: " + first + " -> " + last);
-            float evalLoss = s.evalStep(List.of(x)).get(0).item();
+            float evalLoss = s.evalStep(Map.of("x", x)).get("loss").item();
             assertTrue(Math.abs(evalLoss - last) < 0.1f * first, "eval loss " + evalLoss + " vs train " + last);
         }
     }
@@ -173,22 +174,34 @@ class CompiledTrainingTest {
             steps(s, x, 5);
             s.saveCheckpoint(saved, true);
             steps(s, x, 5);
-            inMemory = s.copyParametersToBuffer(false);
+            inMemory = mlpParameters(s);
         }
         float[] reloaded;
         try (TrainingSession s = TrainingSession.open(saved, a.trainingModel(), a.evalModel(), a.optimizerModel(),
                 SessionConfig.cpu().withIntraOpThreads(1))) {
             s.setLearningRate(LR);
             steps(s, x, 5);
-            reloaded = s.copyParametersToBuffer(false);
+            reloaded = mlpParameters(s);
         }
         assertArrayEquals(inMemory, reloaded);
+    }
+
+    /** Every parameter of {@link #mlp}, concatenated. */
+    private static float[] mlpParameters(TrainingSession s) {
+        float[] all = new float[0];
+        for (String name : List.of("fc1/weight", "fc1/bias", "fc2/weight", "fc2/bias")) {
+            float[] p = s.parameter(name).toFloatArray();
+            float[] grown = Arrays.copyOf(all, all.length + p.length);
+            System.arraycopy(p, 0, grown, all.length, p.length);
+            all = grown;
+        }
+        return all;
     }
 
     private static void steps(TrainingSession s, Tensor x, int n) {
         for (int i = 0; i < n; i++) {
             s.lazyResetGrad();
-            s.trainStep(List.of(x));
+            s.trainStep(Map.of("x", x));
             s.optimizerStep();
         }
     }
@@ -229,10 +242,10 @@ class CompiledTrainingTest {
         try (TrainingSession s = open(a, a.initialCheckpoint(9))) {
             Map<String, double[]> p = new HashMap<>();
             for (String name : trainable) {
-                p.put(name, JavaReference.toDouble(s.parameter(name).toArray()));
+                p.put(name, JavaReference.toDouble(s.parameter(name).toFloatArray()));
             }
             double loss = convLoss(xd, p, n);
-            Map<String, float[]> out = outputsByName(s, s.trainStep(List.of(x)));
+            Map<String, float[]> out = outputsByName(s.trainStep(Map.of("x", x)));
             assertEquals(loss, out.get("loss")[0], 1e-5 * loss);
 
             // Gradients against central differences of the double-precision Java forward.
@@ -254,22 +267,22 @@ class CompiledTrainingTest {
                 mean[c] = 0.1 * st[0][c];
                 var[c] = 0.9 + 0.1 * st[1][c] * (n * 16.0) / (n * 16.0 - 1);
             }
-            assertClose(mean, s.parameter("bn/running_mean").toArray(), 1e-6);
-            assertClose(var, s.parameter("bn/running_var").toArray(), 1e-6);
+            assertClose(mean, s.parameter("bn/running_mean").toFloatArray(), 1e-6);
+            assertClose(var, s.parameter("bn/running_var").toFloatArray(), 1e-6);
 
             s.optimizerStep();
             for (String name : trainable) {
                 double[] ref = p.get(name).clone();
                 double[] g = JavaReference.toDouble(out.get(ModelAssembler.GRADIENT_OUTPUT_PREFIX + name));
                 JavaReference.adamStep(ref, g, new double[ref.length], new double[ref.length], 1, LR, 0.9, 0.999, 1e-8);
-                assertClose(ref, s.parameter(name).toArray(), 2e-6);
+                assertClose(ref, s.parameter(name).toFloatArray(), 2e-6);
             }
 
             float first = out.get("loss")[0];
             float last = first;
             for (int step = 0; step < 60; step++) {
                 s.lazyResetGrad();
-                last = s.trainStep(List.of(x)).get(0).item();
+                last = s.trainStep(Map.of("x", x)).get("loss").item();
                 s.optimizerStep();
             }
             assertTrue(last < 0.7f * first, "loss did not fall: " + first + " -> " + last);

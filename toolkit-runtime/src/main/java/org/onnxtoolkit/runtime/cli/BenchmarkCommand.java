@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -104,7 +103,7 @@ final class BenchmarkCommand implements Callable<Integer> {
             try (TrainingSession s = TrainingSession.open(ckpt, artifacts.trainingModel(), artifacts.evalModel(),
                     artifacts.optimizerModel(), config)) {
                 s.setLearningRate(1e-3f);
-                List<Tensor> feeds = feeds(s, artifacts, images, rng);
+                Map<String, Tensor> feeds = feeds(s, artifacts, images, rng);
                 try {
                     for (int i = 0; i < warmup + steps; i++) {
                         long t0 = System.nanoTime();
@@ -121,7 +120,7 @@ final class BenchmarkCommand implements Callable<Integer> {
                     throw outOfMemoryOr(e, config.device(), "a training step", batchSize, "--batch-size");
                 }
                 for (var p : graphs.decoderGraph().parameters()) {
-                    params.put(p.name(), s.parameter(p.name()).toArray());
+                    params.put(p.name(), s.parameter(p.name()).toFloatArray());
                 }
             }
         } finally {
@@ -170,14 +169,16 @@ final class BenchmarkCommand implements Callable<Integer> {
         return new IllegalStateException(OutOfMemory.advice(device, during, batch, option), e);
     }
 
-    private static List<Tensor> feeds(TrainingSession s, TrainingArtifacts a, Tensor images, SplittableRandom rng) {
-        List<Tensor> in = new java.util.ArrayList<>();
+    /** The training model's inputs by name, in its input order (the order the noise is drawn in). */
+    private static Map<String, Tensor> feeds(TrainingSession s, TrainingArtifacts a, Tensor images,
+                                             SplittableRandom rng) {
+        Map<String, Tensor> in = new LinkedHashMap<>();
         for (String name : s.trainingInputNames()) {
             var e = a.manifest().trainingInputs().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
             if (name.equals(ModelGraphs.X)) {
-                in.add(images);
+                in.put(name, images);
             } else if (name.equals(ModelGraphs.KL_WEIGHT)) {
-                in.add(Tensor.scalar(1f));
+                in.put(name, Tensor.scalar(1f));
             } else {
                 long[] shape = e.shape().clone();
                 long n = 1;
@@ -189,7 +190,7 @@ final class BenchmarkCommand implements Callable<Integer> {
                 }
                 float[] v = new float[(int) n];
                 Seeds.gaussians(v, rng);
-                in.add(Tensor.of(v, shape));
+                in.put(name, Tensor.of(v, shape));
             }
         }
         return in;

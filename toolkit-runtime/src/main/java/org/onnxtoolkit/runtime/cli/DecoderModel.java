@@ -64,7 +64,7 @@ record DecoderModel(Path file, byte[] bytes, int latentSize, ImageShape imageSha
                         + imageShape.height() + ", " + imageShape.width() + "] but it gave " + Arrays.toString(image.shape())
                         + " for " + z.dim(0) + " latent vectors");
             }
-            return image.toArray();
+            return image.toFloatArray();
         }
     }
 

@@ -9,6 +9,7 @@ import org.onnxtoolkit.compiler.io.FileKind;
 import org.onnxtoolkit.compiler.io.InputFiles;
 import org.onnxtoolkit.engine.ort.InferenceSession;
 import org.onnxtoolkit.engine.ort.OrtException;
+import org.onnxtoolkit.engine.ort.Outputs;
 import org.onnxtoolkit.engine.ort.OutOfMemory;
 import org.onnxtoolkit.engine.ort.SessionConfig;
 import org.onnxtoolkit.engine.ort.Tensor;
@@ -94,14 +95,16 @@ final class ModelFiles {
     }
 
     /**
-     * Runs a session opened by {@link #open}; a failure inside the model (a wrong shape, a kernel error) becomes
-     * one line naming the file.
+     * Runs a session opened by {@link #open}; a failure inside the model (a wrong shape, a kernel error) or an
+     * input the model does not take (another name or element type) becomes one line naming the file.
      *
      * @throws IOException if the run fails for another reason than memory
      */
-    static Map<String, Tensor> run(Path file, InferenceSession session, Map<String, Tensor> inputs) throws IOException {
+    static Outputs run(Path file, InferenceSession session, Map<String, Tensor> inputs) throws IOException {
         try {
             return session.run(inputs);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("running " + file + " failed: " + e.getMessage(), e);
         } catch (OrtException e) {
             if (OutOfMemory.isOutOfMemory(e)) {
                 throw e;

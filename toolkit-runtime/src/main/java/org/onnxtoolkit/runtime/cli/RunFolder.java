@@ -144,7 +144,7 @@ record RunFolder(Path dir, DecoderModel decoder, Path encoderFile, byte[] encode
                 throw new IOException(encoderFile + " is damaged: it gave mu " + Arrays.toString(mu.shape()) + " for " + n
                         + " images, expected " + Arrays.toString(expected));
             }
-            return mu.toArray();
+            return mu.toFloatArray();
         }
     }
 

@@ -97,7 +97,7 @@ public final class RunPictures implements TrainingListener {
         try (InferenceSession s = InferenceSession.open(ModelExport.inferenceModel(decoder, params, Map.of(),
                 "decoder"), cpu)) {
             float[] images = s.run(Map.of(ModelGraphs.Z, Tensor.of(z, SAMPLES, graphs.model().latentSize())))
-                    .get(ModelGraphs.IMAGE).toArray();
+                    .get(ModelGraphs.IMAGE).toFloatArray();
             Path png = run.file(RunDirectory.samplesPng(epoch));
             RunFiles.writing(png, () -> ImageGrid.write(png,
                     ImageBatch.ofFloats(images, SAMPLES, shape.channels(), shape.height(), shape.width()),
@@ -117,7 +117,7 @@ public final class RunPictures implements TrainingListener {
         try (InferenceSession s = InferenceSession.open(ModelExport.inferenceModel(reconstruction, params, Map.of(),
                 "reconstruction"), cpu)) {
             float[] recon = s.run(Map.of(ModelGraphs.X, Tensor.of(x, n, shape.channels(), shape.height(), shape.width())))
-                    .get(ModelGraphs.RECONSTRUCTION).toArray();
+                    .get(ModelGraphs.RECONSTRUCTION).toFloatArray();
             Path png = run.file(RunDirectory.reconstructionsPng(epoch));
             RunFiles.writing(png, () -> ReconstructionGrid.write(png,
                     ImageBatch.ofUint8(originals, n, shape.channels(), shape.height(), shape.width()),
@@ -137,7 +137,7 @@ public final class RunPictures implements TrainingListener {
         float[] z = LatentManifold.gridPoints(steps);
         try (InferenceSession s = InferenceSession.open(decoderModel, SessionConfig.cpu())) {
             float[] images = s.run(Map.of(ModelGraphs.Z, Tensor.of(z, (long) steps * steps, 2))).get(ModelGraphs.IMAGE)
-                    .toArray();
+                    .toFloatArray();
             ImageGrid.write(png, ImageBatch.ofFloats(images, steps * steps, shape.channels(), shape.height(),
                     shape.width()), new GridLayout(steps, 1, 0));
         }
