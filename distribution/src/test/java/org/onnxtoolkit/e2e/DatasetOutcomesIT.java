@@ -37,6 +37,9 @@ class DatasetOutcomesIT {
             public class LabelledSquares implements Dataset {
                 public String id() { return "labelled-squares"; }
                 public ImageShape nativeShape() { return new ImageShape(1, 28, 28); }
+                public List<OptionSpec> options() {
+                    return List.of(new OptionSpec("mode", "", "bad-data or bad-request: how to fail"));
+                }
                 public DatasetSplits open(DatasetOptions o) throws DatasetException {
                     String mode = o.options().getOrDefault("mode", "");
                     if (mode.equals("bad-data")) {

@@ -26,18 +26,20 @@ import org.onnxtoolkit.api.graph.Graph;
 import org.onnxtoolkit.engine.ort.InferenceSession;
 import org.onnxtoolkit.engine.ort.SessionConfig;
 import org.onnxtoolkit.engine.ort.Tensor;
+import org.onnxtoolkit.testkit.PluginConformance;
 
 /**
  * The third-party plugin example ({@code examples/pgm-pixelshuffle-plugin}) built as its author would build
  * it, with Maven against an installed toolkit-api, then dropped into {@code --plugins-dir}: listed by
  * {@code plugins}, and its architecture trained on its dataset and on the built-in {@code shapes}.
  *
- * <p>The build runs Maven in a child process, twice: first {@code mvn -N install install:install-file} on the
+ * <p>The build runs Maven in child processes: first {@code mvn -N install install:install-file} on the
  * repository's parent pom installs that pom and the toolkit-api jar this test runs with (a plugin's pom names
- * toolkit-api, whose pom names the parent) into the local repository of the Maven build running this test;
- * then {@code mvn package} on a copy of the example (so the checkout gets no {@code target/}), which also runs
- * the example's own unit tests. Both reuse the outer build's local repository, so they download nothing the
- * outer build did not, beyond the install plugin.
+ * toolkit-api, whose pom names the parent) into the local repository of the Maven build running this test, and
+ * {@code mvn -N install:install-file} installs the toolkit-plugin-testkit jar the same way (the example's tests
+ * use it); then {@code mvn package} on a copy of the example (so the checkout gets no {@code target/}), which
+ * also runs the example's own unit tests, its conformance checks through the test kit among them. All reuse the
+ * outer build's local repository, so they download nothing the outer build did not, beyond the install plugin.
  */
 class ExamplePluginIT {
     private static final String EXAMPLE = "examples/pgm-pixelshuffle-plugin";
@@ -49,6 +51,7 @@ class ExamplePluginIT {
 
     private static Path pluginsDir;
     private static Path pgmData;
+    private static Path exampleBuild;
 
     @BeforeAll
     static void buildTheExampleAndWriteImages() throws IOException, InterruptedException, URISyntaxException {
@@ -57,6 +60,7 @@ class ExamplePluginIT {
         Path source = tmp.resolve("example");
         copyTree(repo.resolve(EXAMPLE), source);
         maven(List.of("-f", source.resolve("pom.xml").toString(), "package"), tmp.resolve("example-build.log"));
+        exampleBuild = source.resolve("target");
         pluginsDir = Files.createDirectories(tmp.resolve("plugins"));
         Files.copy(source.resolve("target").resolve(JAR_NAME), pluginsDir.resolve(JAR_NAME));
         pgmData = tmp.resolve("pgm");
@@ -72,6 +76,30 @@ class ExamplePluginIT {
         assertTrue(r.out().lines().anyMatch(l -> l.matches("pgm-folder +dataset +1\\.0\\.0 +" + jar)), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("pixelshuffle-vae +architecture +1\\.0\\.0 +" + jar)), r.out());
         assertTrue(r.out().contains("shapes ") && r.out().contains("toolkit-plugin-vae.jar"), "built-ins still listed");
+    }
+
+    /** The example's build ran its conformance tests against the installed test kit, and they passed. */
+    @Test
+    void theExampleChecksItselfWithTheTestKit() throws IOException {
+        Path report = exampleBuild.resolve("surefire-reports/TEST-com.example.toolkitplugin.PluginConformanceTest.xml");
+        assertTrue(Files.isRegularFile(report), report + " is missing");
+        String xml = Files.readString(report);
+        assertTrue(Pattern.compile("<testsuite [^>]*tests=\"3\"[^>]*").matcher(xml).find(), xml);
+        assertTrue(xml.contains("failures=\"0\"") && xml.contains("errors=\"0\"") && xml.contains("skipped=\"0\""),
+                xml);
+    }
+
+    @Test
+    void pluginsShowsTheDatasetTakesNoOptions() {
+        Cli.Result r = Cli.run("plugins", "--plugins-dir", pluginsDir.toString(), "pgm-folder");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("grey PGM images") && r.out().contains("    no options"), r.out());
+        Cli.Result refused = Cli.run("train", "--plugins-dir", pluginsDir.toString(), "--arch", "pixelshuffle-vae",
+                "--dataset", "pgm-folder", "--data-dir", pgmData.toString(), "-D", "crop=3",
+                "--out", tmp.resolve("run-option").toString());
+        assertEquals(2, refused.exitCode(), refused.toString());
+        assertEquals(List.of("toolkit: dataset pgm-folder has no option 'crop' (it takes no options)"),
+                refused.err().lines().toList());
     }
 
     @Test
@@ -177,21 +205,35 @@ class ExamplePluginIT {
     }
 
     /**
-     * Installs the parent pom and the toolkit-api jar on this test's class path into the local repository,
-     * unless that jar already comes from there.
+     * Installs the parent pom and the toolkit-api jar on this test's class path into the local repository, and the
+     * toolkit-plugin-testkit jar, each unless it already comes from there.
      */
     private static void installToolkitApi(Path repo) throws IOException, InterruptedException, URISyntaxException {
-        Path apiJar = Path.of(Graph.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        if (!Files.isRegularFile(apiJar)) {
-            throw new AssertionError("toolkit-api is on the class path as " + apiJar + ", not as a jar; run this test"
-                    + " with mvn verify, which packages toolkit-api first");
+        Path apiJar = jarOf(Graph.class, "toolkit-api");
+        if (!inLocalRepository(apiJar)) {
+            maven(List.of("-N", "-f", repo.resolve("pom.xml").toString(), "install", "install:install-file",
+                    "-Dfile=" + apiJar, "-DpomFile=" + repo.resolve("toolkit-api/pom.xml")), tmp.resolve("api-install.log"));
         }
+        Path testkitJar = jarOf(PluginConformance.class, "toolkit-plugin-testkit");
+        if (!inLocalRepository(testkitJar)) {
+            maven(List.of("-N", "-f", repo.resolve("pom.xml").toString(), "install:install-file", "-Dfile=" + testkitJar,
+                    "-DpomFile=" + repo.resolve("toolkit-plugin-testkit/pom.xml")), tmp.resolve("testkit-install.log"));
+        }
+    }
+
+    /** The jar on this test's class path that holds {@code type}. */
+    private static Path jarOf(Class<?> type, String module) throws URISyntaxException {
+        Path jar = Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (!Files.isRegularFile(jar)) {
+            throw new AssertionError(module + " is on the class path as " + jar + ", not as a jar; run this test"
+                    + " with mvn verify, which packages " + module + " first");
+        }
+        return jar;
+    }
+
+    private static boolean inLocalRepository(Path jar) {
         Path localRepo = localRepository();
-        if (localRepo != null && apiJar.toAbsolutePath().startsWith(localRepo.toAbsolutePath())) {
-            return;
-        }
-        maven(List.of("-N", "-f", repo.resolve("pom.xml").toString(), "install", "install:install-file",
-                "-Dfile=" + apiJar, "-DpomFile=" + repo.resolve("toolkit-api/pom.xml")), tmp.resolve("api-install.log"));
+        return localRepo != null && jar.toAbsolutePath().startsWith(localRepo.toAbsolutePath());
     }
 
     /** The outer build's local repository, or null when the test does not run under Maven. */

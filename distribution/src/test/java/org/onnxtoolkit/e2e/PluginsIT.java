@@ -74,6 +74,139 @@ class PluginsIT {
     }
 
     @Test
+    void datasetOptionsAreListedAndUndeclaredOnesRefusedNamingThem() {
+        Cli.Result r = Cli.run("plugins", "shapes", "celeba");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("options (train -D name=value, or the flags of the same name):"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches(" +train-size +20000 +images in the train split")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches(" +crop +168 +side of the centred square cut before resizing.*")),
+                r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches(" +cache-dir +\\(none\\) +folder of the decoded-image caches.*")),
+                r.out());
+
+        Path run = tmp.resolve("refused");
+        Cli.Result refused = Cli.run("train", "-D", "trainsize=500", "-D", "test-size=50", "--out", run.toString());
+        assertEquals(2, refused.exitCode(), refused.toString());
+        assertEquals(List.of("toolkit: dataset shapes has no option 'trainsize' (options: test-size, train-size)"),
+                refused.err().lines().toList());
+        assertTrue(!Files.exists(run), "nothing is written");
+        Cli.Result crop = Cli.run("train", "--crop", "20", "--out", run.toString());
+        assertEquals(List.of("toolkit: dataset shapes has no option 'crop' (options: test-size, train-size)"),
+                crop.err().lines().toList());
+        Cli.Result value = Cli.run("train", "-D", "train-size=lots", "--out", run.toString());
+        assertEquals(2, value.exitCode(), value.toString());
+        assertEquals(List.of("toolkit: dataset shapes: option train-size must be a positive integer, got 'lots'"),
+                value.err().lines().toList());
+    }
+
+    /** A third-party architecture whose recommendation a test can set: a small fully connected VAE. */
+    private static String recommendingArchitecture(String id, String recommendation) {
+        return """
+                package demo;
+                import java.util.List;
+                import java.util.SortedMap;
+                import java.util.TreeMap;
+                import org.onnxtoolkit.api.graph.*;
+                import org.onnxtoolkit.api.nn.Layers;
+                import org.onnxtoolkit.api.spi.*;
+                @PluginId("@ID@")
+                @jakarta.enterprise.context.ApplicationScoped
+                public class Recommending implements Architecture {
+                    public String description() { return "a small VAE with a recommendation"; }
+                    public List<OptionSpec> options() { return List.of(); }
+                    public LatentModel create(PluginOptions o, ImageShape shape) {
+                        return new LatentModel() {
+                            public ImageShape imageShape() { return shape; }
+                            public int latentSize() { return 2; }
+                            public SortedMap<String, String> configuration() {
+                                return new TreeMap<>(java.util.Map.of("architecture", "@ID@", "image", shape.toString()));
+                            }
+                            public RecommendedTraining recommendedTraining() { return @RECOMMENDATION@; }
+                            public Encoding encode(Graph g, Value x) {
+                                try (var s = g.scope("encoder")) {
+                                    Value h = Layers.linear(g, "fc", x.flatten(), 16).relu();
+                                    return new Encoding(Layers.linear(g, "mu", h, 2), Layers.linear(g, "logvar", h, 2));
+                                }
+                            }
+                            public Decoding decode(Graph g, Value z) {
+                                try (var s = g.scope("decoder")) {
+                                    Value l = Layers.linear(g, "out", z, shape.size())
+                                            .reshape(-1, shape.channels(), shape.height(), shape.width());
+                                    return new Decoding(l, l.sigmoid(), OutputActivation.SIGMOID);
+                                }
+                            }
+                        };
+                    }
+                }
+                """.replace("@ID@", id).replace("@RECOMMENDATION@", recommendation);
+    }
+
+    @Test
+    void aFlagWinsOverTheRecommendationWhichWinsOverTheDefault() throws IOException {
+        Path dir = tmp.resolve("recommending");
+        PluginJars.write(dir.resolve("recommending.jar"), "demo.Recommending", recommendingArchitecture("recommending",
+                "RecommendedTraining.NONE.withObjective(\"mse-kl\").withEpochs(1).withBatchSize(32).withLearningRate(0.01)"
+                        + ".withKlWeight(0.5)"));
+        Path run = tmp.resolve("run");
+        Cli.Result r = Cli.run("train", "--plugins-dir", dir.toString(), "--arch", "recommending", "--lr", "0.002",
+                "-D", "train-size=128", "-D", "test-size=32", "--out", run.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("with mse-kl for 1 epochs"), r.out());
+        var config = RunFolders.readJson(run.resolve("run.json")).get("config");
+        assertEquals("mse-kl", config.get("objective").asText(), "recommended");
+        assertEquals(1, config.get("epochs").asInt(), "recommended, over the default 5");
+        assertEquals(32, config.get("batchSize").asInt(), "recommended, over the default 128");
+        assertEquals(0.002, config.get("learningRate").asDouble(), "the flag, over the recommended 0.01");
+        assertEquals(0.5, config.get("klWeight").asDouble(), "recommended, over the default 1");
+    }
+
+    @Test
+    void aRecommendationThatCannotBeMadeNamesTheArchitecture() throws IOException {
+        Path dir = tmp.resolve("bad-recommendation");
+        PluginJars.write(dir.resolve("bad.jar"), "demo.Recommending", recommendingArchitecture("bad-recommendation",
+                "RecommendedTraining.NONE.withLearningRate(-0.001)"));
+        Cli.Result r = Cli.run("train", "--plugins-dir", dir.toString(), "--arch", "bad-recommendation",
+                "-D", "train-size=64", "-D", "test-size=16", "--out", tmp.resolve("run").toString());
+        assertEquals(1, r.exitCode(), r.toString());
+        assertEquals(List.of("toolkit: architecture bad-recommendation cannot recommend its training settings"
+                + " (recommended training: learning rate must be a finite number > 0, got -0.001); fix its"
+                + " recommendedTraining()", "(run with --verbose for details)"), r.err().lines().toList());
+        assertTrue(!Files.exists(tmp.resolve("run")), "nothing is written");
+    }
+
+    /** train --help lists the plugins found, third-party ones too, from their jars' metadata: no plugin code runs. */
+    @Test
+    void trainHelpListsThePluginIdsWithoutStartingAny() throws IOException {
+        Path dir = tmp.resolve("help-plugins");
+        PluginJars.write(dir.resolve("licensed.jar"), "demo.Licensed", """
+                package demo;
+                import org.onnxtoolkit.api.spi.*;
+                @PluginId("licensed-data")
+                @jakarta.enterprise.context.ApplicationScoped
+                public class Licensed implements Dataset {
+                    static { if (true) throw new IllegalStateException("licence file licensed.lic not found"); }
+                    public ImageShape nativeShape() { return null; }
+                    public DatasetSplits open(DatasetOptions o) { return null; }
+                }
+                """);
+        Cli.Result r = Cli.run("train", "--help", "--plugins-dir", dir.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        String words = r.out().replaceAll("\\s+", " ");
+        assertTrue(words.contains("-D, --dataset-option=KEY=VALUE a dataset option, repeatable; ./toolkit plugins DATASET"
+                + " lists them"), r.out());
+        assertTrue(r.out().contains("Plugins (./toolkit plugins ID shows one's description and options):"), r.out());
+        assertTrue(r.out().lines().allMatch(l -> l.length() <= 80), "lines fit 80 columns:\n" + r.out());
+        assertTrue(words.contains(" datasets: celeba, fashion-mnist, image-folder, licensed-data, mnist, shapes"
+                + " architectures: conv-vae, mlp-vae objectives: bce-kl, mse-kl"), r.out());
+        assertTrue(r.err().isEmpty(), r.err());
+
+        Cli.Result broken = Cli.run("train", "--help", "--plugins-dir", tmp.resolve("nowhere").toString());
+        assertEquals(0, broken.exitCode(), broken.toString());
+        assertTrue(broken.out().contains("the plugins cannot be listed here (--plugins-dir " + tmp.resolve("nowhere")
+                + " is not a folder); ./toolkit plugins says more"), broken.out());
+    }
+
+    @Test
     void aBrokenJarIsNamedInOneLine() throws IOException {
         Path dir = tmp.resolve("broken");
         Files.createDirectories(dir);

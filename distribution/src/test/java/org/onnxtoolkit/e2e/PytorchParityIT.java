@@ -115,9 +115,9 @@ class PytorchParityIT {
         Architecture a = plugins.architecture(arch);
         Map<String, String> given = preset.equals("default") ? Map.of() : Map.of("preset", preset);
         LatentModel model = a.create(PluginOptions.of(a.id(), a.options(), given), shape);
-        String objectiveId = model.recommendedTraining().get("objective");
+        String objectiveId = model.recommendedTraining().objective();
         Objective objective = plugins.objective(objectiveId);
-        float klWeight = Float.parseFloat(model.recommendedTraining().getOrDefault("kl-weight", "1"));
+        float klWeight = (float) model.recommendedTraining().klWeightOr(1);
         ModelGraphs graphs = new ModelGraphs(model, objective, PluginOptions.of(objective.id(), objective.options(), Map.of()));
         TrainingArtifacts artifacts = ArtifactCompiler.compile(new ArtifactCompiler.Request(
                 graphs.objectiveGraph(Phase.TRAINING), graphs.objectiveGraph(Phase.INFERENCE), ModelGraphs.LOSS,

@@ -10,7 +10,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.onnxtoolkit.api.spi.Dataset;
 import org.onnxtoolkit.api.spi.DatasetException;
@@ -34,7 +33,8 @@ import org.onnxtoolkit.api.spi.PluginId;
  * are never resized, so a model asking for another shape is refused.
  *
  * <p>The fingerprint is a SHA-256 over each file's split, name and SHA-256 content hash, in reading order.
- * Takes no options. Stateless and thread-safe; every {@link #open} reads the files again.
+ * Takes no options (the default {@link Dataset#options()}). Stateless and thread-safe; every {@link #open} reads
+ * the files again.
  */
 @PluginId(PgmFolderDataset.ID)
 @ApplicationScoped
@@ -63,10 +63,7 @@ public class PgmFolderDataset implements Dataset {
 
     @Override
     public DatasetSplits open(DatasetOptions options) throws DatasetException {
-        if (!options.options().isEmpty()) {
-            throw new DatasetException("dataset " + ID + " takes no options, got " + String.join(", ",
-                    new TreeSet<>(options.options().keySet())));
-        }
+        options.optionsFor(this); // declares no options, so this refuses any, naming the dataset
         Path dir = options.dataDir();
         if (dir == null) {
             throw new DatasetException("dataset " + ID + " needs --data-dir: a folder with " + TRAIN_FOLDER + "/ and "

@@ -17,6 +17,7 @@ import org.onnxtoolkit.api.spi.OptionSpec;
 import org.onnxtoolkit.api.spi.OutputActivation;
 import org.onnxtoolkit.api.spi.PluginId;
 import org.onnxtoolkit.api.spi.PluginOptions;
+import org.onnxtoolkit.api.spi.RecommendedTraining;
 
 /**
  * {@code pixelshuffle-vae}: a convolutional VAE whose decoder upsamples with pixel shuffle (sub-pixel
@@ -133,13 +134,10 @@ public class PixelShuffleVaeArchitecture implements Architecture {
             return c;
         }
 
+        /** A sigmoid output: the Bernoulli objective, Adam 0.001, batch 64; a flag given by the user wins. */
         @Override
-        public SortedMap<String, String> recommendedTraining() {
-            SortedMap<String, String> t = new TreeMap<>();
-            t.put("objective", "bce-kl");
-            t.put("lr", "0.001");
-            t.put("batch-size", "64");
-            return t;
+        public RecommendedTraining recommendedTraining() {
+            return RecommendedTraining.NONE.withObjective("bce-kl").withLearningRate(0.001).withBatchSize(64);
         }
 
         @Override

@@ -19,6 +19,7 @@ import org.onnxtoolkit.api.spi.ImageShape;
 import org.onnxtoolkit.api.spi.LatentModel;
 import org.onnxtoolkit.api.spi.OutputActivation;
 import org.onnxtoolkit.api.spi.PluginOptions;
+import org.onnxtoolkit.api.spi.RecommendedTraining;
 
 /** The graphs the architecture declares, checked through the builder alone: no runtime needed. */
 class PixelShuffleVaeArchitectureTest {
@@ -111,7 +112,7 @@ class PixelShuffleVaeArchitectureTest {
         assertEquals("pixelshuffle-vae", m.configuration().get("architecture"));
         assertEquals("1", m.configuration().get("graph-version"));
         assertEquals("1x16x16", m.configuration().get("image"));
-        assertEquals("bce-kl", m.recommendedTraining().get("objective"));
+        assertEquals(new RecommendedTraining("bce-kl", null, 64, 0.001, null), m.recommendedTraining());
     }
 
     @Test

@@ -1,61 +1,50 @@
 package com.example.toolkitplugin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import java.io.InputStream;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.onnxtoolkit.api.spi.Plugin;
-import org.onnxtoolkit.api.spi.PluginId;
+import org.junit.jupiter.api.io.TempDir;
+import org.onnxtoolkit.api.spi.DatasetOptions;
+import org.onnxtoolkit.api.spi.DatasetSplits;
+import org.onnxtoolkit.api.spi.ImageShape;
+import org.onnxtoolkit.api.spi.LatentModel;
+import org.onnxtoolkit.testkit.PluginConformance;
 
-/** What the toolkit's CDI container needs from the plugin classes of this jar. */
+/** This jar's plugins against the toolkit's plugin test kit (toolkit-plugin-testkit, test-scoped). */
 class PluginConformanceTest {
-    private static final List<Class<? extends Plugin>> PLUGINS =
-            List.of(PgmFolderDataset.class, PixelShuffleVaeArchitecture.class);
+    @TempDir
+    Path dir;
 
+    /** Ids, CDI annotations, proxyability, descriptions, options and META-INF/beans.xml. */
     @Test
-    void idsAreValidAndDescribed() throws Exception {
-        List<String> ids = new java.util.ArrayList<>();
-        for (Class<? extends Plugin> type : PLUGINS) {
-            // The toolkit lists and finds plugins by this annotation, without constructing them.
-            PluginId declared = type.getAnnotation(PluginId.class);
-            assertNotNull(declared, type + " lacks @PluginId");
-            Plugin plugin = type.getConstructor().newInstance();
-            assertEquals(declared.value(), plugin.id(), type.getName());
-            assertTrue(Plugin.isValidId(plugin.id()), plugin.id());
-            assertFalse(plugin.description().isBlank(), type.getName());
-            ids.add(plugin.id());
-        }
-        assertEquals(List.of("pgm-folder", "pixelshuffle-vae"), ids);
+    void pluginClasses() {
+        assertEquals(List.of("pgm-folder", "pixelshuffle-vae"),
+                PluginConformance.assertPluginClasses(PgmFolderDataset.class, PixelShuffleVaeArchitecture.class));
     }
 
+    /** The graphs build in both phases and every trainable parameter reaches the loss. */
     @Test
-    void pluginsAreApplicationScopedAndProxyable() {
-        for (Class<?> type : PLUGINS) {
-            assertNotNull(type.getAnnotation(ApplicationScoped.class), type + " lacks @ApplicationScoped");
-            // A normal-scoped bean is reached through a client proxy, a subclass overriding every public method.
-            assertFalse(Modifier.isFinal(type.getModifiers()), type + " is final");
-            for (Method method : type.getMethods()) {
-                if (method.getDeclaringClass() != Object.class && !Modifier.isStatic(method.getModifiers())) {
-                    assertFalse(Modifier.isFinal(method.getModifiers()), method + " is final");
-                }
-            }
-        }
+    void architecture() {
+        LatentModel m = PluginConformance.assertArchitecture(new PixelShuffleVaeArchitecture(), new ImageShape(1, 28, 28));
+        assertEquals(16, m.latentSize());
+        PluginConformance.assertArchitecture(new PixelShuffleVaeArchitecture(),
+                Map.of("image-size", "32", "image-channels", "3", "channels", "4,8,16", "latent", "3"), null);
     }
 
+    /** Two opens give the same pixels and fingerprint; undeclared options are refused. */
     @Test
-    void beansXmlDiscoversAnnotatedBeansOnly() throws Exception {
-        try (InputStream in = PgmFolderDataset.class.getResourceAsStream("/META-INF/beans.xml")) {
-            assertNotNull(in, "META-INF/beans.xml is missing");
-            String xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(xml.contains("bean-discovery-mode=\"annotated\""), xml);
+    void dataset() throws IOException {
+        for (int i = 0; i < 5; i++) {
+            Pgm.write(dir.resolve("train/" + i + ".pgm"), Pgm.binary(3, 2, i, 2 * i, 3 * i, 4 * i, 5 * i, 6 * i));
         }
+        Pgm.write(dir.resolve("test/t.pgm"), Pgm.ascii("P2 3 2 9\n0 1 2 3 4 9\n"));
+        DatasetSplits splits = PluginConformance.assertDataset(new PgmFolderDataset(),
+                new DatasetOptions(dir, null, 1, Map.of()));
+        assertEquals(new ImageShape(1, 2, 3), splits.train().shape());
+        assertEquals(5, splits.train().size());
     }
 }

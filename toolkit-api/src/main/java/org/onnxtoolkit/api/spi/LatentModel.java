@@ -27,12 +27,12 @@ public interface LatentModel {
     SortedMap<String, String> configuration();
 
     /**
-     * Training settings this configuration was designed for, used when the user gives none: any of
-     * {@code objective}, {@code lr}, {@code batch-size}, {@code kl-weight}, {@code epochs} (for example the
-     * blog notebook's conv VAE: {@code mse-kl}, 0.005, 64, 0.00025). Empty by default.
+     * The training settings this configuration was designed for, used where the user gives none (for example
+     * the blog notebook's conv VAE: {@code mse-kl}, learning rate 0.005, batch 64, KL weight 0.00025).
+     * {@link RecommendedTraining#NONE} by default; never null.
      */
-    default SortedMap<String, String> recommendedTraining() {
-        return new java.util.TreeMap<>();
+    default RecommendedTraining recommendedTraining() {
+        return RecommendedTraining.NONE;
     }
 
     /**

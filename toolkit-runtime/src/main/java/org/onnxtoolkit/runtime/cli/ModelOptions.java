@@ -72,7 +72,7 @@ final class ModelOptions {
         }
         LatentModel model = Lookup.create(a, opts, shape);
         Objective o = Lookup.objective(plugins, objective != null ? objective
-                : model.recommendedTraining().getOrDefault("objective", TrainCommand.DEFAULT_OBJECTIVE));
+                : Lookup.recommendedTraining(a, model).objectiveOr(TrainCommand.DEFAULT_OBJECTIVE));
         return new ModelGraphs(model, o, Lookup.options(o.id(), o.options(), Map.of()));
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.onnxtoolkit.api.spi.Architecture;
+import org.onnxtoolkit.api.spi.Dataset;
 import org.onnxtoolkit.api.spi.Objective;
 import org.onnxtoolkit.api.spi.OptionSpec;
 import org.onnxtoolkit.api.spi.Plugin;
@@ -63,10 +64,13 @@ final class PluginsCommand implements Callable<Integer> {
                 if (!plugin.description().isBlank()) {
                     out.println("    " + plugin.description().strip());
                 }
-                if (plugin instanceof Architecture architecture) {
-                    options(out, "options (-O name=value, or the flags of the same name):", architecture.options());
-                } else if (plugin instanceof Objective objective) {
-                    options(out, "options (always their defaults: no flag sets them yet):", objective.options());
+                switch (info.kind()) {
+                    case ARCHITECTURE -> options(out, "options (train -O name=value, or the flags of the same name):",
+                            ((Architecture) plugin).options());
+                    case DATASET -> options(out, "options (train -D name=value, or the flags of the same name):",
+                            ((Dataset) plugin).options());
+                    case OBJECTIVE -> options(out, "options (always their defaults: no flag sets them yet):",
+                            ((Objective) plugin).options());
                 }
                 out.println();
             }

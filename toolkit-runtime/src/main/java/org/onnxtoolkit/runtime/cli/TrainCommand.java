@@ -15,18 +15,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.onnxtoolkit.api.spi.Architecture;
 import org.onnxtoolkit.api.spi.Dataset;
-import org.onnxtoolkit.api.spi.DatasetException;
 import org.onnxtoolkit.api.spi.DatasetOptions;
 import org.onnxtoolkit.api.spi.DatasetSplits;
 import org.onnxtoolkit.api.spi.LatentModel;
 import org.onnxtoolkit.api.spi.Objective;
 import org.onnxtoolkit.api.spi.PluginOptions;
+import org.onnxtoolkit.api.spi.RecommendedTraining;
 import org.onnxtoolkit.compiler.model.ArtifactResolver;
 import org.onnxtoolkit.compiler.model.ModelGraphs;
 import org.onnxtoolkit.engine.ort.SessionConfig;
 import org.onnxtoolkit.runtime.plugins.PluginInfo;
 import org.onnxtoolkit.runtime.plugins.PluginLoader;
 import org.onnxtoolkit.runtime.plugins.PluginObservers;
+import org.onnxtoolkit.runtime.plugins.PluginKind;
 import org.onnxtoolkit.runtime.plugins.PluginRegistry;
 import org.onnxtoolkit.runtime.plugins.PluginServices;
 import org.onnxtoolkit.api.spi.ToolkitContext;
@@ -37,7 +38,6 @@ import org.onnxtoolkit.engine.run.RunDirectory;
 import org.onnxtoolkit.engine.run.RunRecord;
 import org.onnxtoolkit.engine.training.Trainer;
 import org.onnxtoolkit.runtime.report.RunPictures;
-import org.onnxtoolkit.engine.training.TrainingException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,8 +70,20 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     ModelOptions choice;
 
-    @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /**
+     * Picocli's injection point; also adds the help section that lists the plugins found, whose options this
+     * command's {@code -O} and {@code -D} set.
+     */
+    @CommandLine.Spec
+    void spec(CommandLine.Model.CommandSpec commandSpec) {
+        this.spec = commandSpec;
+        Map<String, CommandLine.IHelpSectionRenderer> sections = commandSpec.usageMessage().sectionMap();
+        CommandLine.IHelpSectionRenderer footer = sections.get(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER);
+        sections.put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER,
+                help -> (footer == null ? "" : footer.render(help)) + pluginsHelp(common == null ? null : common.pluginsDir));
+    }
 
     @Option(names = "--data-dir", paramLabel = "PATH", description = "folder holding the dataset's files")
     Path dataDir;
@@ -125,7 +137,9 @@ final class TrainCommand implements Callable<Integer> {
             defaultValue = "0")
     int maxTest;
 
-    @Option(names = {"-D", "--dataset-option"}, paramLabel = "KEY=VALUE", description = "any dataset option (shapes: train-size, test-size)")
+    @Option(names = {"-D", "--dataset-option"}, paramLabel = "KEY=VALUE",
+            description = "a dataset option, repeatable; ./toolkit plugins DATASET lists them (for example ./toolkit"
+                    + " plugins shapes: train-size, test-size)")
     Map<String, String> datasetOptions = new LinkedHashMap<>();
 
     @Option(names = "--allow-data-change", description = "with --resume: continue even though the data changed since"
@@ -193,18 +207,14 @@ final class TrainCommand implements Callable<Integer> {
                 collectOptions(architecture, archGiven, dataGiven);
             }
             PluginOptions archOpts = Lookup.options(architecture.id(), architecture.options(), archGiven);
+            Lookup.datasetOptions(data, dataGiven);
             String dataDirText = resumed != null ? resumed.dataDir() : dataDir == null ? null : dataDir.toString();
             long runSeed = resumed != null ? resumed.seed() : seed;
-            DatasetSplits splits;
-            try {
-                splits = data.open(new DatasetOptions(dataDirText == null ? null : Path.of(dataDirText),
-                        architecture.preferredImageShape(archOpts), runSeed, dataGiven, progress));
-            } catch (DatasetException e) {
-                throw datasetFailure(e);
-            }
+            DatasetSplits splits = Lookup.open(data, new DatasetOptions(dataDirText == null ? null : Path.of(dataDirText),
+                    architecture.preferredImageShape(archOpts), runSeed, dataGiven, progress));
             LatentModel model = Lookup.create(architecture, archOpts, splits.train().shape());
             RunConfig config = resumed != null ? resumed
-                    : newConfig(archGiven, dataGiven, dataDirText, model.recommendedTraining());
+                    : newConfig(archGiven, dataGiven, dataDirText, Lookup.recommendedTraining(architecture, model));
             Objective objectivePlugin = Lookup.objective(plugins, config.objective());
             PluginOptions objOpts = Lookup.options(objectivePlugin.id(), objectivePlugin.options(), Map.of());
             ModelGraphs graphs = new ModelGraphs(model, objectivePlugin, objOpts);
@@ -266,15 +276,6 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * A dataset that cannot be opened: the user's request ({@link DatasetException.Cause#USAGE}, exit 2) or the
-     * content of its files ({@link DatasetException.Cause#DATA}, exit 1).
-     */
-    static RuntimeException datasetFailure(DatasetException e) {
-        return e.cause() == DatasetException.Cause.DATA ? new TrainingException(e.getMessage(), e)
-                : new UsageException(e.getMessage(), e);
-    }
-
     /** Rejects impossible values of the plain flags before any plugin is loaded. */
     private void checkFlags() {
         if (epochs != null && epochs < 1) {
@@ -305,20 +306,63 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** A new run's settings: the flags, else the architecture's recommendations, else the toolkit's defaults. */
+    /** A new run's settings: each flag given, else the architecture's recommendation, else the toolkit's default. */
     private RunConfig newConfig(SortedMap<String, String> archOpts, SortedMap<String, String> dataOpts, String dataDirText,
-                                Map<String, String> recommended) {
+                                RecommendedTraining recommended) {
         try {
             return new RunConfig(choice.arch, archOpts, choice.dataset, dataDirText, dataOpts,
-                    choice.objective != null ? choice.objective : recommended.getOrDefault("objective", DEFAULT_OBJECTIVE),
-                    epochs != null ? epochs : intOr(recommended.get("epochs"), DEFAULT_EPOCHS),
-                    batchSize != null ? batchSize : intOr(recommended.get("batch-size"), DEFAULT_BATCH),
-                    lr != null ? lr : doubleOr(recommended.get("lr"), DEFAULT_LR),
-                    klWeight != null ? klWeight : doubleOr(recommended.get("kl-weight"), DEFAULT_KL_WEIGHT),
+                    choice.objective != null ? choice.objective : recommended.objectiveOr(DEFAULT_OBJECTIVE),
+                    epochs != null ? epochs : recommended.epochsOr(DEFAULT_EPOCHS),
+                    batchSize != null ? batchSize : recommended.batchSizeOr(DEFAULT_BATCH),
+                    lr != null ? lr : recommended.learningRateOr(DEFAULT_LR),
+                    klWeight != null ? klWeight : recommended.klWeightOr(DEFAULT_KL_WEIGHT),
                     seed, device, threads, maxTrain, maxTest);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The help's last section: the ids of the plugins found, by kind, and where their options are listed. Only the
+     * jars' metadata is read (as by {@code ./toolkit plugins}): no plugin code runs, so a plugin that misbehaves
+     * when started cannot break {@code --help}, and third-party plugins are listed like the built-in ones. Their
+     * options are code ({@code options()}), so they are shown by {@code ./toolkit plugins ID}, which starts the
+     * named plugins. A plugins folder that cannot be read leaves a line saying why instead.
+     */
+    static String pluginsHelp(Path pluginsDir) {
+        StringBuilder text = new StringBuilder(String.format("%nPlugins (./toolkit plugins ID shows one's description"
+                + " and options):%n"));
+        try (PluginRegistry plugins = Toolkit.plugins(pluginsDir)) {
+            for (PluginKind kind : PluginKind.values()) {
+                java.util.List<String> ids = plugins.plugins().stream().filter(p -> p.kind() == kind)
+                        .map(PluginInfo::id).distinct().toList();
+                text.append(wrapped(String.format("  %-15s", kind.displayName() + "s:"),
+                        ids.isEmpty() ? java.util.List.of("(none)") : ids));
+            }
+        } catch (RuntimeException e) {
+            text.append(String.format("  the plugins cannot be listed here (%s); ./toolkit plugins says more%n",
+                    Errors.oneLine(e)));
+        }
+        return text.toString();
+    }
+
+    /** {@code words} after {@code head}, comma-separated, in lines of at most 80 columns indented like the first. */
+    private static String wrapped(String head, java.util.List<String> words) {
+        StringBuilder out = new StringBuilder(head);
+        int column = head.length();
+        for (int i = 0; i < words.size(); i++) {
+            String word = words.get(i) + (i + 1 < words.size() ? "," : "");
+            if (column > head.length() && column + 1 + word.length() > 80) {
+                out.append(System.lineSeparator()).append(" ".repeat(head.length()));
+                column = head.length();
+            } else if (column > head.length()) {
+                out.append(' ');
+                column++;
+            }
+            out.append(word);
+            column += word.length();
+        }
+        return out.append(System.lineSeparator()).toString();
     }
 
     /** The run record of the folder to resume, after checking that no flag asks to change it. */
@@ -385,13 +429,5 @@ final class TrainCommand implements Callable<Integer> {
 
     private static int limit(int size, int max) {
         return max > 0 ? Math.min(size, max) : size;
-    }
-
-    private static int intOr(String v, int fallback) {
-        return v == null ? fallback : Integer.parseInt(v);
-    }
-
-    private static double doubleOr(String v, double fallback) {
-        return v == null ? fallback : Double.parseDouble(v);
     }
 }

@@ -3,11 +3,13 @@ package org.onnxtoolkit.plugins.datasets;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.onnxtoolkit.api.spi.Dataset;
 import org.onnxtoolkit.api.spi.DatasetException;
 import org.onnxtoolkit.api.spi.DatasetOptions;
 import org.onnxtoolkit.api.spi.DatasetSplits;
 import org.onnxtoolkit.api.spi.ImageShape;
+import org.onnxtoolkit.api.spi.OptionSpec;
 import org.onnxtoolkit.api.spi.PluginId;
 import org.onnxtoolkit.images.PhotoDecoder;
 
@@ -60,7 +62,12 @@ public class CelebaDataset implements Dataset {
     public String description() {
         return "CelebA aligned faces from --data-dir (" + IMAGE_FOLDER + "/ or its parent), centre crop "
                 + DEFAULT_CROP + " and resize to 3x64x64 by default; split by " + EvalPartition.TXT_NAME
-                + " when present; image-folder's options";
+                + " when present";
+    }
+
+    @Override
+    public List<OptionSpec> options() {
+        return ImageFolderOptions.specs(DEFAULT_CROP);
     }
 
     /** Null: any square shape can be made. */
@@ -76,7 +83,7 @@ public class CelebaDataset implements Dataset {
 
     /** As {@link #open}, with what was skipped and where the cache is. */
     ImageFolderLoader.Opened openFolder(DatasetOptions options) throws DatasetException {
-        ImageFolderOptions parsed = ImageFolderOptions.parse(ID, options, DEFAULT_CROP);
+        ImageFolderOptions parsed = ImageFolderOptions.parse(ID, options.optionsFor(this), options.shape());
         Path dir = options.dataDir();
         if (dir == null) {
             throw new DatasetException("dataset " + ID + " needs --data-dir, " + WANTED

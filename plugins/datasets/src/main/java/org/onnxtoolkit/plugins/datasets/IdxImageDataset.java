@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.onnxtoolkit.api.spi.Dataset;
 import org.onnxtoolkit.api.spi.DatasetException;
 import org.onnxtoolkit.api.spi.DatasetOptions;
@@ -28,7 +27,8 @@ import org.onnxtoolkit.api.spi.ImageSplit;
  * ({@link ImageSplit#label}, {@link DatasetSplits#classes()}). The fingerprint is a SHA-256 over the SHA-256 of
  * each decompressed file, so a plain and a gzipped copy of the same data have the same fingerprint.
  *
- * <p>Stateless and thread-safe; every {@link #open} reads the files again. Takes no dataset options.
+ * <p>Stateless and thread-safe; every {@link #open} reads the files again. Takes no dataset options (the default
+ * {@link Dataset#options()}).
  */
 public abstract class IdxImageDataset implements Dataset {
     /** The shape of every image in an MNIST-style dataset. */
@@ -107,7 +107,7 @@ public abstract class IdxImageDataset implements Dataset {
 
     @Override
     public DatasetSplits open(DatasetOptions options) throws DatasetException {
-        OptionValues.requireOnly(id, options.options(), Set.of());
+        options.optionsFor(this); // refuses every option: there are none
         if (options.shape() != null && !options.shape().equals(NATIVE_SHAPE)) {
             throw new DatasetException("dataset " + id + " has " + NATIVE_SHAPE + " images and cannot resize them,"
                     + " but shape " + options.shape() + " was requested; use image shape " + NATIVE_SHAPE

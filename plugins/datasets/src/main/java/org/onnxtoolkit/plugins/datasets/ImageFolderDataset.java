@@ -2,11 +2,13 @@ package org.onnxtoolkit.plugins.datasets;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
+import java.util.List;
 import org.onnxtoolkit.api.spi.Dataset;
 import org.onnxtoolkit.api.spi.DatasetException;
 import org.onnxtoolkit.api.spi.DatasetOptions;
 import org.onnxtoolkit.api.spi.DatasetSplits;
 import org.onnxtoolkit.api.spi.ImageShape;
+import org.onnxtoolkit.api.spi.OptionSpec;
 import org.onnxtoolkit.api.spi.PluginId;
 import org.onnxtoolkit.images.ImageResampler;
 import org.onnxtoolkit.images.PhotoDecoder;
@@ -80,9 +82,12 @@ public class ImageFolderDataset implements Dataset {
         return "JPEG/PNG images in --data-dir (flat, or class subfolders as torchvision's ImageFolder),"
                 + " centre-cropped and resized to any square size (default 3x"
                 + ImageFolderOptions.DEFAULT_IMAGE_SIZE + "x" + ImageFolderOptions.DEFAULT_IMAGE_SIZE
-                + "), decoded once into a cache; options " + String.join(", ", ImageFolderOptions.IMAGE_SIZE,
-                ImageFolderOptions.CROP, ImageFolderOptions.SKIP_CORRUPT, ImageFolderOptions.TEST_FRACTION,
-                ImageFolderOptions.VALIDATION, ImageFolderOptions.CACHE_DIR, ImageFolderOptions.EXIF);
+                + "), decoded once into a cache";
+    }
+
+    @Override
+    public List<OptionSpec> options() {
+        return ImageFolderOptions.specs(ImageFolderOptions.LARGEST_SQUARE);
     }
 
     /** Null: any square shape can be made. */
@@ -98,7 +103,7 @@ public class ImageFolderDataset implements Dataset {
 
     /** As {@link #open}, with what was skipped and where the cache is. */
     ImageFolderLoader.Opened openFolder(DatasetOptions options) throws DatasetException {
-        ImageFolderOptions parsed = ImageFolderOptions.parse(ID, options, ImageFolderOptions.LARGEST_SQUARE);
+        ImageFolderOptions parsed = ImageFolderOptions.parse(ID, options.optionsFor(this), options.shape());
         Path dir = options.dataDir();
         if (dir == null) {
             throw new DatasetException("dataset " + ID + " needs --data-dir, " + WANTED);

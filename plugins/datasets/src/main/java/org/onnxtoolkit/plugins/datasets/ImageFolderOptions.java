@@ -2,12 +2,13 @@ package org.onnxtoolkit.plugins.datasets;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import org.onnxtoolkit.api.spi.DatasetException;
 import org.onnxtoolkit.api.spi.DatasetOptions;
 import org.onnxtoolkit.api.spi.ImageShape;
+import org.onnxtoolkit.api.spi.OptionSpec;
+import org.onnxtoolkit.api.spi.PluginOptions;
 
 /**
  * The checked options of an image-folder dataset ({@code image-folder}, {@code celeba}).
@@ -39,8 +40,6 @@ record ImageFolderOptions(ImageShape shape, int crop, boolean skipCorrupt, doubl
     static final String CACHE_DIR = "cache-dir";
     /** Option: {@code apply} (turn images as their EXIF orientation says) or {@code ignore}. */
     static final String EXIF = "exif";
-    static final Set<String> NAMES = Set.of(IMAGE_SIZE, CROP, SKIP_CORRUPT, TEST_FRACTION, VALIDATION, CACHE_DIR,
-            EXIF);
 
     static final int DEFAULT_IMAGE_SIZE = 64;
     static final int MAX_IMAGE_SIZE = 4096;
@@ -86,17 +85,39 @@ record ImageFolderOptions(ImageShape shape, int crop, boolean skipCorrupt, doubl
     }
 
     /**
-     * Checks and parses {@code options}.
+     * The options of an image-folder dataset, for {@link org.onnxtoolkit.api.spi.Dataset#options()}.
      *
-     * @param defaultCrop the dataset's crop when the option is absent, or {@link #LARGEST_SQUARE}
+     * @param defaultCrop the dataset's crop when the option is not given, or {@link #LARGEST_SQUARE}
      */
-    static ImageFolderOptions parse(String datasetId, DatasetOptions options, int defaultCrop)
+    static List<OptionSpec> specs(int defaultCrop) {
+        return List.of(
+                new OptionSpec(IMAGE_SIZE, Integer.toString(DEFAULT_IMAGE_SIZE), "side of the square images, 1 to "
+                        + MAX_IMAGE_SIZE + " (a shape the model asks for sets it instead)"),
+                new OptionSpec(CROP, defaultCrop == LARGEST_SQUARE ? "" : Integer.toString(defaultCrop),
+                        "side of the centred square cut before resizing (none: the largest, min(width, height))"),
+                new OptionSpec(SKIP_CORRUPT, "false", "true: skip images that cannot be decoded or read, and report them"),
+                new OptionSpec(TEST_FRACTION, Double.toString(DEFAULT_TEST_FRACTION),
+                        "test share when the split is made by file name"),
+                new OptionSpec(VALIDATION, Validation.DROP.optionValue(),
+                        "with a partition file, where its validation images go: drop, train or test"),
+                new OptionSpec(CACHE_DIR, "", "folder of the decoded-image caches (none: $XDG_CACHE_HOME/onnxtoolkit/datasets,"
+                        + " else ~/.cache/onnxtoolkit/datasets)"),
+                new OptionSpec(EXIF, "apply", "apply: turn images as their EXIF orientation says; ignore: keep the stored"
+                        + " pixels"));
+    }
+
+    /**
+     * Checks and parses the options of a dataset whose {@code options()} are {@link #specs}.
+     *
+     * @param values    the request's options merged over the specs' defaults ({@link DatasetOptions#optionsFor})
+     * @param requested the shape the model asks for, or null
+     * @throws IllegalArgumentException when a value has the wrong form
+     * @throws DatasetException         when the options and the requested shape disagree
+     */
+    static ImageFolderOptions parse(String datasetId, PluginOptions values, ImageShape requested)
             throws DatasetException {
-        Map<String, String> values = options.options();
-        OptionValues.requireOnly(datasetId, values, NAMES);
-        int size = OptionValues.positiveInt(datasetId, values, IMAGE_SIZE, DEFAULT_IMAGE_SIZE, MAX_IMAGE_SIZE);
+        int size = values.getInt(IMAGE_SIZE, 1, MAX_IMAGE_SIZE);
         ImageShape shape;
-        ImageShape requested = options.shape();
         if (requested == null) {
             shape = new ImageShape(3, size, size);
         } else {
@@ -105,52 +126,38 @@ record ImageFolderOptions(ImageShape shape, int crop, boolean skipCorrupt, doubl
                         + " was requested; request a square shape such as " + requested.channels() + "x"
                         + requested.height() + "x" + requested.height());
             }
-            if (values.containsKey(IMAGE_SIZE) && size != requested.height()) {
+            if (values.isGiven(IMAGE_SIZE) && size != requested.height()) {
                 throw new DatasetException("dataset " + datasetId + ": option " + IMAGE_SIZE + "=" + size
                         + " disagrees with the requested image shape " + requested + "; give only one of them");
             }
             shape = requested;
         }
-        int crop = OptionValues.positiveInt(datasetId, values, CROP, defaultCrop, MAX_CROP);
-        boolean skipCorrupt = OptionValues.bool(datasetId, values, SKIP_CORRUPT, false);
-        double testFraction = OptionValues.fraction(datasetId, values, TEST_FRACTION, DEFAULT_TEST_FRACTION);
-        Validation validation = null;
-        String validationText = values.get(VALIDATION);
-        if (validationText != null) {
-            try {
-                validation = Validation.valueOf(validationText.strip().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new DatasetException("dataset " + datasetId + ": option " + VALIDATION
-                        + " must be drop, train or test, got '" + validationText + "'");
-            }
-        }
-        boolean exifOrientation = true;
-        String exifText = values.get(EXIF);
-        if (exifText != null) {
-            switch (exifText.strip().toLowerCase(Locale.ROOT)) {
-                case "apply" -> exifOrientation = true;
-                case "ignore" -> exifOrientation = false;
-                default -> throw new DatasetException("dataset " + datasetId + ": option " + EXIF + " must be apply"
-                        + " (turn images as their EXIF orientation says, the default) or ignore (keep the stored"
-                        + " pixels), got '" + exifText + "'");
-            }
-        }
+        // No crop (the default of image-folder) is the largest square; a crop given as empty text is an error.
+        int crop = values.get(CROP).isBlank() && !values.isGiven(CROP) ? LARGEST_SQUARE
+                : values.getInt(CROP, 1, MAX_CROP);
+        boolean skipCorrupt = values.getBoolean(SKIP_CORRUPT);
+        double testFraction = values.getFraction(TEST_FRACTION);
+        String validationText = values.getChoice(VALIDATION, Validation.DROP.optionValue(),
+                Validation.TRAIN.optionValue(), Validation.TEST.optionValue());
+        Validation validation = values.isGiven(VALIDATION) ? Validation.valueOf(validationText.toUpperCase(Locale.ROOT))
+                : null;
+        boolean exifOrientation = values.getChoice(EXIF, "apply", "ignore").equals("apply");
         Path cacheDir;
-        String cacheText = values.get(CACHE_DIR);
-        if (cacheText == null) {
+        if (!values.isGiven(CACHE_DIR)) {
             cacheDir = defaultCacheDir(System.getenv("XDG_CACHE_HOME"), System.getProperty("user.home"));
         } else {
+            String cacheText = values.get(CACHE_DIR);
             try {
                 if (cacheText.isBlank()) {
                     throw new InvalidPathException(cacheText, "empty");
                 }
                 cacheDir = Path.of(cacheText.strip());
             } catch (InvalidPathException e) {
-                throw new DatasetException("dataset " + datasetId + ": option " + CACHE_DIR + " must be a folder path, got '"
-                        + cacheText + "'");
+                throw new IllegalArgumentException("dataset " + datasetId + ": option " + CACHE_DIR
+                        + " must be a folder path, got '" + cacheText + "'");
             }
         }
-        return new ImageFolderOptions(shape, crop, skipCorrupt, testFraction, values.containsKey(TEST_FRACTION),
+        return new ImageFolderOptions(shape, crop, skipCorrupt, testFraction, values.isGiven(TEST_FRACTION),
                 validation, cacheDir, exifOrientation);
     }
 

@@ -5,13 +5,15 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Set;
+import java.util.List;
 import org.onnxtoolkit.api.spi.Dataset;
 import org.onnxtoolkit.api.spi.DatasetException;
 import org.onnxtoolkit.api.spi.DatasetOptions;
 import org.onnxtoolkit.api.spi.DatasetSplits;
 import org.onnxtoolkit.api.spi.ImageShape;
+import org.onnxtoolkit.api.spi.OptionSpec;
 import org.onnxtoolkit.api.spi.PluginId;
+import org.onnxtoolkit.api.spi.PluginOptions;
 
 /**
  * {@code shapes}: the default dataset, generated in memory so training needs no files. Each image shows one
@@ -54,7 +56,7 @@ public class ShapesDataset implements Dataset {
     @Override
     public String description() {
         return "procedural anti-aliased circles, rectangles and triangles in any shape (default "
-                + DEFAULT_SHAPE + "); options " + TRAIN_SIZE + ", " + TEST_SIZE;
+                + DEFAULT_SHAPE + ")";
     }
 
     /** Null: any shape can be rendered. */
@@ -64,12 +66,16 @@ public class ShapesDataset implements Dataset {
     }
 
     @Override
+    public List<OptionSpec> options() {
+        return List.of(new OptionSpec(TRAIN_SIZE, Integer.toString(DEFAULT_TRAIN_SIZE), "images in the train split"),
+                new OptionSpec(TEST_SIZE, Integer.toString(DEFAULT_TEST_SIZE), "images in the test split"));
+    }
+
+    @Override
     public DatasetSplits open(DatasetOptions options) throws DatasetException {
-        OptionValues.requireOnly(ID, options.options(), Set.of(TRAIN_SIZE, TEST_SIZE));
-        int trainSize = OptionValues.positiveInt(ID, options.options(), TRAIN_SIZE, DEFAULT_TRAIN_SIZE,
-                Integer.MAX_VALUE);
-        int testSize = OptionValues.positiveInt(ID, options.options(), TEST_SIZE, DEFAULT_TEST_SIZE,
-                Integer.MAX_VALUE);
+        PluginOptions values = options.optionsFor(this);
+        int trainSize = values.getPositiveInt(TRAIN_SIZE);
+        int testSize = values.getPositiveInt(TEST_SIZE);
         ImageShape shape = options.shape() != null ? options.shape() : DEFAULT_SHAPE;
         requireMemory(shape, trainSize, testSize);
         ShapesGenerator generator = new ShapesGenerator(shape, options.seed());

@@ -156,8 +156,8 @@ class IdxImageDatasetTest {
     void rejectsOptions() {
         writeDataset(dir, 4, 2, 28, 28);
         DatasetOptions options = new DatasetOptions(dir, null, 1, Map.of("train-size", "2"));
-        DatasetException e = assertThrows(DatasetException.class, () -> new MnistDataset().open(options));
-        assertMessage(e, "mnist", "no option train-size", "expected no options");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MnistDataset().open(options));
+        assertEquals("dataset mnist has no option 'train-size' (it takes no options)", e.getMessage());
     }
 
     @Test

@@ -103,6 +103,14 @@ class ImageFolderDatasetTest {
         return e;
     }
 
+    /** A wrong option: a usage error from the SPI's option parser, one line naming the dataset. */
+    private String optionFailure(Path dir, String... keyValues) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> open(dir, keyValues));
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("dataset image-folder"), e.getMessage());
+        return e.getMessage();
+    }
+
     private static byte[] image(ImageSplit split, int index) {
         byte[] pixels = new byte[split.shape().size()];
         split.copyImage(index, pixels, 0);
@@ -477,16 +485,18 @@ class ImageFolderDatasetTest {
     void optionsAreChecked() throws Exception {
         Path dir = root.resolve("mixed");
         writeMixedFolder(dir);
-        assertTrue(failure(dir, "size", "3").getMessage().contains("has no option size; expected one of [cache-dir, crop,"
-                + " exif, image-size, skip-corrupt, test-fraction, validation]"));
-        assertTrue(failure(dir, "exif", "rotate").getMessage().contains("option exif must be apply (turn images as"
-                + " their EXIF orientation says, the default) or ignore (keep the stored pixels), got 'rotate'"));
-        assertTrue(failure(dir, "skip-corrupt", "yes").getMessage().contains("skip-corrupt must be true or false"));
-        assertTrue(failure(dir, "test-fraction", "1").getMessage().contains("between 0 and 1"));
-        assertTrue(failure(dir, "validation", "keep").getMessage().contains("drop, train or test"));
-        assertTrue(failure(dir, "image-size", "0").getMessage().contains("image-size must be a whole number in [1, 4096]"));
-        assertTrue(failure(dir, "crop", "big").getMessage().contains("option crop must be a whole number"));
-        assertTrue(failure(dir, "cache-dir", " ").getMessage().contains("cache-dir must be a folder path"));
+        assertTrue(optionFailure(dir, "size", "3").contains("has no option 'size' (options: cache-dir, crop, exif,"
+                + " image-size, skip-corrupt, test-fraction, validation)"));
+        assertTrue(optionFailure(dir, "exif", "rotate").contains("option exif must be one of apply, ignore, got 'rotate'"));
+        assertTrue(optionFailure(dir, "skip-corrupt", "yes").contains("skip-corrupt must be true or false"));
+        assertTrue(optionFailure(dir, "test-fraction", "1").contains("between 0 and 1"));
+        assertTrue(optionFailure(dir, "validation", "keep").contains("must be one of drop, train, test, got 'keep'"));
+        assertTrue(optionFailure(dir, "image-size", "0").contains("image-size must be a whole number in [1, 4096]"));
+        assertTrue(optionFailure(dir, "crop", "big").contains("option crop must be a whole number"));
+        assertTrue(optionFailure(dir, "crop", "").contains("option crop must be a whole number in [1, 65536], got ''"));
+        assertTrue(optionFailure(dir, "cache-dir", " ").contains("cache-dir must be a folder path"));
+        // Choices and booleans are read in any case, as before the one parser.
+        assertEquals(3, open(dir, "exif", "IGNORE", "skip-corrupt", "False").splits().train().shape().channels());
         DatasetException noDir = assertThrows(DatasetException.class,
                 () -> dataset.open(new DatasetOptions(null, null, 1, Map.of())));
         assertEquals("dataset image-folder needs --data-dir, a folder of .jpg, .jpeg or .png images", noDir.getMessage(),

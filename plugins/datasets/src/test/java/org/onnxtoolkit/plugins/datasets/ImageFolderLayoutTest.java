@@ -414,6 +414,7 @@ class ImageFolderLayoutTest {
         ImageFixtures.write(dir, "b.jpg", ImageFixtures.randomBytes(400, 2));
         assertEquals(DatasetException.Cause.DATA, failure(dir).cause());
         assertEquals(DatasetException.Cause.USAGE, failure(root.resolve("nowhere")).cause());
-        assertEquals(DatasetException.Cause.USAGE, failure(dir, "crop", "-3").cause());
+        // A wrong option is a usage error too, from the SPI's option parser.
+        assertThrows(IllegalArgumentException.class, () -> open(dir, "crop", "-3"));
     }
 }

@@ -18,6 +18,7 @@ import org.onnxtoolkit.api.spi.OptionSpec;
 import org.onnxtoolkit.api.spi.OutputActivation;
 import org.onnxtoolkit.api.spi.PluginId;
 import org.onnxtoolkit.api.spi.PluginOptions;
+import org.onnxtoolkit.api.spi.RecommendedTraining;
 
 /**
  * {@code conv-vae}: the convolutional VAE of the CelebA references. Encoder: one block per channel count
@@ -134,14 +135,11 @@ public class ConvVaeArchitecture implements Architecture {
             return c;
         }
 
+        /** The reference notebooks' settings, for both presets. */
         @Override
-        public SortedMap<String, String> recommendedTraining() {
-            SortedMap<String, String> t = new TreeMap<>();
-            t.put("objective", MseKlObjective.ID);
-            t.put("lr", "0.005");
-            t.put("batch-size", "64");
-            t.put("kl-weight", "0.00025");
-            return t;
+        public RecommendedTraining recommendedTraining() {
+            return RecommendedTraining.NONE.withObjective(MseKlObjective.ID).withLearningRate(0.005).withBatchSize(64)
+                    .withKlWeight(0.00025);
         }
 
         private Value act(Value v) {

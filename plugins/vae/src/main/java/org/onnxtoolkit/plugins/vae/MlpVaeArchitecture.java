@@ -16,6 +16,7 @@ import org.onnxtoolkit.api.spi.OptionSpec;
 import org.onnxtoolkit.api.spi.OutputActivation;
 import org.onnxtoolkit.api.spi.PluginId;
 import org.onnxtoolkit.api.spi.PluginOptions;
+import org.onnxtoolkit.api.spi.RecommendedTraining;
 
 /**
  * {@code mlp-vae}: the fully connected VAE of PyTorch's MNIST example. With the defaults (hidden 400,
@@ -68,13 +69,10 @@ public class MlpVaeArchitecture implements Architecture {
             return c;
         }
 
+        /** PyTorch's MNIST example: Bernoulli likelihood, Adam 0.001, batch 128. */
         @Override
-        public SortedMap<String, String> recommendedTraining() {
-            SortedMap<String, String> t = new TreeMap<>();
-            t.put("objective", "bce-kl");
-            t.put("lr", "0.001");
-            t.put("batch-size", "128");
-            return t;
+        public RecommendedTraining recommendedTraining() {
+            return RecommendedTraining.NONE.withObjective(BceKlObjective.ID).withLearningRate(0.001).withBatchSize(128);
         }
 
         @Override

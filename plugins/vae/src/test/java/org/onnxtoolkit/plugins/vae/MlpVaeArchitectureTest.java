@@ -16,6 +16,7 @@ import org.onnxtoolkit.api.spi.ImageShape;
 import org.onnxtoolkit.api.spi.LatentModel;
 import org.onnxtoolkit.api.spi.ObjectiveTerms;
 import org.onnxtoolkit.api.spi.PluginOptions;
+import org.onnxtoolkit.api.spi.RecommendedTraining;
 
 class MlpVaeArchitectureTest {
     private static final ImageShape MNIST = new ImageShape(1, 28, 28);
@@ -44,7 +45,7 @@ class MlpVaeArchitectureTest {
             assertEquals(Shape.SCALAR, v.shape());
             assertEquals(DataType.FLOAT, v.type());
         }
-        assertEquals("bce-kl", m.recommendedTraining().get("objective"));
+        assertEquals(new RecommendedTraining("bce-kl", null, 128, 0.001, null), m.recommendedTraining());
     }
 
     @Test
