@@ -62,11 +62,6 @@ public class PixelShuffleVaeArchitecture implements Architecture {
     private static final int UPSCALE = 2;
     /** Enough for 4096-pixel images; more blocks would only shrink the map below one pixel. */
     private static final int MAX_BLOCKS = 12;
-    /**
-     * Part of {@link LatentModel#configuration()}: the runtime caches compiled artifacts under a fingerprint of
-     * that map, so a change to the graphs this class declares must change it. Bump on every such change.
-     */
-    static final String GRAPH_VERSION = "1";
 
     @Override
     public String description() {
@@ -127,7 +122,6 @@ public class PixelShuffleVaeArchitecture implements Architecture {
         public SortedMap<String, String> configuration() {
             SortedMap<String, String> c = new TreeMap<>();
             c.put("architecture", ID);
-            c.put("graph-version", GRAPH_VERSION);
             c.put("channels", String.join(",", channels.stream().map(String::valueOf).toList()));
             c.put("latent", Integer.toString(latentSize));
             c.put("image", imageShape.toString());
