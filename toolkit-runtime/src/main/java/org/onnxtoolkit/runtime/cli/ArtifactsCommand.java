@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
  * the pre-built configurations the installed toolkit ships, read from its {@code artifacts/} folder when the
  * help is shown.
  */
-@Command(name = "artifacts", mixinStandardHelpOptions = true,
+@Command(name = "artifacts", header = "Compile ONNX Runtime training artifacts for an architecture.",
+        mixinStandardHelpOptions = true,
         description = "Compile the training artifacts (training, eval and optimizer models, manifest) of an architecture.",
         footer = {"", "Examples:", "  ./toolkit artifacts --arch mlp-vae --out artifacts/mlp-vae",
                 "  ./toolkit artifacts --arch mlp-vae --hidden 512,256 --latent 2 --out /tmp/mlp-2d",

@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
  * {@code toolkit benchmark}: times training steps ({@code LazyResetGrad + TrainStep + OptimizerStep}, with
  * the batch already in memory) and decoder inference for a configuration, on random images.
  */
-@Command(name = "benchmark", mixinStandardHelpOptions = true,
+@Command(name = "benchmark", header = "Time training steps and decoding on this machine.",
+        mixinStandardHelpOptions = true,
         description = "Time training steps and decoder inference of an architecture on random data.",
         footer = {"", "Examples:", "  ./toolkit benchmark --arch mlp-vae --batch-size 128 --threads 1",
                 "  ./toolkit benchmark --arch mlp-vae --kernels STANDARD_ONNX"})
@@ -65,8 +66,8 @@ final class BenchmarkCommand implements Callable<Integer> {
             description = "intra-op threads; 0 = ORT default, one per physical core (default: ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--device", paramLabel = "cpu|cuda[:N]", defaultValue = "cpu", description = "device (default: ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--kernels", paramLabel = "KIND", defaultValue = "ORT_FUSED",
             description = "activation gradient kernels: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
@@ -77,7 +78,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         if (steps < 1 || warmup < 0 || batchSize < 1 || decoderBatch < 1) {
             throw new UsageException("--steps, --batch-size and --decoder-batch must be positive, --warmup >= 0");
         }
-        SessionConfig config = SessionConfig.cpu().withIntraOpThreads(threads).withDevice(Devices.parseAndCheck(device));
+        SessionConfig config = SessionConfig.cpu().withIntraOpThreads(threads).withDevice(device.checked());
         try (PluginRegistry plugins = Toolkit.plugins(common.pluginsDir)) {
             return measure(model.graphs(plugins), config);
         }
@@ -151,7 +152,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         Arrays.sort(decodeMs);
         double decodeMedian = decodeMs[decodeMs.length / 2];
         out.printf(Locale.ROOT, "%s %s batch %d, %s, threads %d, kernels %s%n", model.arch, graphs.configuration(), batchSize,
-                device, threads, kernels);
+                device.text, threads, kernels);
         Arrays.sort(optimizerMs);
         out.printf(Locale.ROOT, "train step (LazyResetGrad+TrainStep+OptimizerStep): median %.3f ms, mean %.3f ms,"
                 + " %.0f images/s (OptimizerStep alone: median %.3f ms)%n", median, mean, batchSize * 1000 / median,

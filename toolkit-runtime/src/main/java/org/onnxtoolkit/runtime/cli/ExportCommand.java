@@ -18,7 +18,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code toolkit export}: a run's models and their description, optionally with a page that runs them. */
-@Command(name = "export", mixinStandardHelpOptions = true,
+@Command(name = "export", header = "Copy a run's models (and a page that runs them) to a folder.",
+        mixinStandardHelpOptions = true,
         description = {"Copy a run's decoder.onnx and encoder.onnx to a folder with model.json (latent size, image shape,"
                 + " provenance); with --web also a static page that decodes in the browser (onnxruntime-web, bundled).",
                 "Serve the page with ./toolkit serve --run OUT, or put the folder on any static web server."},
@@ -30,8 +31,8 @@ final class ExportCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--run", required = true, paramLabel = "DIR", description = "a finished run folder")
-    Path run;
+    @Mixin
+    RunFolderOption runFolder;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "the folder to write (new or empty)")
     Path out;
@@ -45,6 +46,7 @@ final class ExportCommand implements Callable<Integer> {
             throw new UsageException("--out " + out + " already exists" + (Files.isDirectory(out) ? " and is not empty" : "")
                     + "; choose a new folder");
         }
+        Path run = runFolder.dir;
         WebSite site = site(RunFolder.open(run, true), web);
         site.writeTo(out);
         spec.commandLine().getOut().println("exported " + run + " to " + out + ": " + String.join(", ", site.files().keySet()

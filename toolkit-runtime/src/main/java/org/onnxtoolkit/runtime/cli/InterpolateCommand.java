@@ -16,7 +16,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code toolkit interpolate}: decodes the straight line between the latent means of two pictures. */
-@Command(name = "interpolate", mixinStandardHelpOptions = true,
+@Command(name = "interpolate", header = "Walk the latent line between two pictures.",
+        mixinStandardHelpOptions = true,
         description = {"Encode two pictures (PNG or JPEG) with a run's encoder.onnx, interpolate linearly between"
                 + " their means mu in N steps (both ends included) and decode each point into a one-row PNG.",
                 "Pictures are decoded, centre-cropped to the model's aspect ratio and resized as image-folder datasets"
@@ -30,8 +31,8 @@ final class InterpolateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--run", required = true, paramLabel = "DIR", description = "a run folder with encoder.onnx and decoder.onnx")
-    Path run;
+    @Mixin
+    RunFolderOption runFolder;
 
     @Option(names = "--from", required = true, paramLabel = "IMG", description = "the first picture (PNG or JPEG)")
     Path from;
@@ -43,15 +44,16 @@ final class InterpolateCommand implements Callable<Integer> {
             description = "images in the row, both ends included, 2 to 64 (default: ${DEFAULT-VALUE})")
     int steps;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "the PNG to write")
-    Path out;
+    @Mixin
+    PngOutputOption output;
 
     @Override
     public Integer call() throws IOException {
         if (steps < 2 || steps > 64) {
             throw new UsageException("--steps must be between 2 and 64, got " + steps);
         }
-        AtomicFiles.checkTarget(out);
+        Path run = runFolder.dir;
+        Path out = output.checkedTarget();
         RunFolder folder = RunFolder.open(run, true);
         ImageShape shape = folder.decoder().imageShape();
         int latent = folder.decoder().latentSize();

@@ -16,7 +16,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code toolkit manifold}: the decoder's images over a plane of the latent space. */
-@Command(name = "manifold", mixinStandardHelpOptions = true,
+@Command(name = "manifold", header = "Draw a plane through the latent space of a run.",
+        mixinStandardHelpOptions = true,
         description = {"Decode an N x N grid over two latent dimensions into a PNG; the other dimensions are 0 (the"
                 + " prior's mean). Coordinates are standard-normal quantiles of probabilities 0.05..0.95, x to the"
                 + " right, y upwards. For a 2-D latent with the default --dims this is the run's manifold.png."},
@@ -28,8 +29,8 @@ final class ManifoldCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--run", required = true, paramLabel = "DIR", description = "a run folder with decoder.onnx")
-    Path run;
+    @Mixin
+    RunFolderOption runFolder;
 
     @Option(names = "--dims", paramLabel = "I,J", split = ",", defaultValue = "0,1",
             description = "the latent dimensions along x and y, counted from 0 (default: ${DEFAULT-VALUE})")
@@ -39,8 +40,8 @@ final class ManifoldCommand implements Callable<Integer> {
             description = "points per axis, 2 to 64 (default: ${DEFAULT-VALUE})")
     int steps;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "the PNG to write")
-    Path out;
+    @Mixin
+    PngOutputOption output;
 
     @Override
     public Integer call() throws IOException {
@@ -50,7 +51,8 @@ final class ManifoldCommand implements Callable<Integer> {
         if (dims.size() != 2) {
             throw new UsageException("--dims takes two latent dimensions I,J, got " + dims.size());
         }
-        AtomicFiles.checkTarget(out);
+        Path run = runFolder.dir;
+        Path out = output.checkedTarget();
         RunFolder folder = RunFolder.open(run, false);
         int latent = folder.decoder().latentSize();
         int i = dims.get(0);

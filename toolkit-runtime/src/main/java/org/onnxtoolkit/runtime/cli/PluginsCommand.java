@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
  * alone (no plugin code runs, so a misbehaving plugin cannot break the listing). Given ids, it starts those
  * plugins and shows their descriptions and options.
  */
-@Command(name = "plugins", mixinStandardHelpOptions = true,
+@Command(name = "plugins", header = "List the plugins found, or describe one with its options.",
+        mixinStandardHelpOptions = true,
         description = {"List the plugins found: id, kind, version and jar. Listing runs no plugin code.",
                 "Given ids, start those plugins and show their descriptions and options."},
         footer = {"", "Examples:", "  ./toolkit plugins", "  ./toolkit plugins --plugins-dir ~/my-plugins",

@@ -24,31 +24,38 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code toolkit reconstruct}: test images of a finished run beside their reconstructions. */
-@Command(name = "reconstruct", mixinStandardHelpOptions = true,
+@Command(name = "reconstruct", defaultValueProvider = ReconstructCommand.DefaultCount.class, header = "Show a run's test images beside their reconstructions.",
+        mixinStandardHelpOptions = true,
         description = "Encode the first N test images of a run's dataset and decode their means (encoder.onnx, decoder.onnx).",
         footer = {"", "Example:", "  ./toolkit reconstruct --run runs/<run> --n 16 --out recon.png"})
 final class ReconstructCommand implements Callable<Integer> {
+    /** {@code --n} when not given: 32 pictures, each beside its reconstruction. */
+    static final class DefaultCount extends ImageCountOption.Default {
+        DefaultCount() {
+            super(32);
+        }
+    }
+
     @Mixin
     CommonOptions common;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--run", required = true, paramLabel = "DIR", description = "a run folder with encoder.onnx and decoder.onnx")
-    Path run;
+    @Mixin
+    RunFolderOption runFolder;
 
-    @Option(names = "--n", paramLabel = "N", defaultValue = "32", description = "number of images (default: ${DEFAULT-VALUE})")
-    int n;
+    @Mixin
+    ImageCountOption count;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "the PNG to write")
-    Path out;
+    @Mixin
+    PngOutputOption output;
 
     @Override
     public Integer call() throws IOException {
-        if (n < 1 || n > 1024) {
-            throw new UsageException("--n must be between 1 and 1024, got " + n);
-        }
-        AtomicFiles.checkTarget(out);
+        int n = count.checked(1024);
+        Path run = runFolder.dir;
+        Path out = output.checkedTarget();
         RunFolder folder = RunFolder.open(run, true);
         RunConfig config = runConfig(run);
         DecoderModel decoder = folder.decoder();

@@ -16,10 +16,18 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code toolkit sample}: decodes random latent vectors with an exported decoder into a PNG grid. */
-@Command(name = "sample", mixinStandardHelpOptions = true,
+@Command(name = "sample", defaultValueProvider = SampleCommand.DefaultCount.class, header = "Draw random images with a decoder.onnx.",
+        mixinStandardHelpOptions = true,
         description = "Decode N standard-normal latent vectors with a decoder.onnx into a PNG grid.",
-        footer = {"", "Example:", "  ./toolkit sample --model runs/<run>/decoder.onnx --n 64 --seed 7 --out samples.png"})
+        footer = {"", "Example:", "  ./toolkit sample --model runs/<run>/decoder.onnx --n 64 --seed 7 \\", "      --out samples.png"})
 final class SampleCommand implements Callable<Integer> {
+    /** {@code --n} when not given: an 8 by 8 grid. */
+    static final class DefaultCount extends ImageCountOption.Default {
+        DefaultCount() {
+            super(64);
+        }
+    }
+
     @Mixin
     CommonOptions common;
 
@@ -29,29 +37,27 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE.onnx", description = "an exported decoder.onnx")
     Path model;
 
-    @Option(names = "--n", paramLabel = "N", defaultValue = "64", description = "number of images (default: ${DEFAULT-VALUE})")
-    int n;
+    @Mixin
+    ImageCountOption count;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "seed of the latent vectors (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--device", paramLabel = "cpu|cuda[:N]", defaultValue = "cpu", description = "where to run (default: ${DEFAULT-VALUE})")
-    String device;
+    @Mixin
+    DeviceOption device;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "the PNG to write")
-    Path out;
+    @Mixin
+    PngOutputOption output;
 
     @Override
     public Integer call() throws IOException {
-        if (n < 1 || n > 4096) {
-            throw new UsageException("--n must be between 1 and 4096, got " + n);
-        }
-        AtomicFiles.checkTarget(out);
+        int n = count.checked(4096);
+        Path out = output.checkedTarget();
         DecoderModel decoder = DecoderModel.read(model);
         decoder.requireFits(n, "--n");
         float[] z = new float[n * decoder.latentSize()];
         Seeds.gaussians(z, Seeds.stream(seed, Seeds.Purpose.SAMPLES));
-        SessionConfig config = SessionConfig.cpu().withDevice(Devices.parseAndCheck(device));
+        SessionConfig config = SessionConfig.cpu().withDevice(device.checked());
         float[] images = decoder.decode(Tensor.of(z, n, decoder.latentSize()), config);
         var shape = decoder.imageShape();
         int columns = (int) Math.ceil(Math.sqrt(n));

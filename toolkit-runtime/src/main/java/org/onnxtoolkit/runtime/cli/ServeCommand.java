@@ -12,7 +12,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code toolkit serve}: the page of {@code export --web} for a run, on this machine only, until Ctrl-C. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(name = "serve", header = "Serve a run's web page on this machine.",
+        mixinStandardHelpOptions = true,
         description = {"Serve the page of 'export --web' for a run (or for a folder written by export) on"
                 + " http://127.0.0.1:PORT/, reachable from this machine only; Ctrl-C stops it."},
         footer = {"", "Example:", "  ./toolkit serve --run runs/<run> --port 8080"})
@@ -23,8 +24,8 @@ final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--run", required = true, paramLabel = "DIR", description = "a finished run folder, or an export")
-    Path run;
+    @Mixin
+    RunFolderOption runFolder;
 
     @Option(names = "--port", paramLabel = "N", defaultValue = "8080",
             description = "the port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE})")
@@ -35,6 +36,7 @@ final class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new UsageException("--port must be between 0 and 65535, got " + port);
         }
+        Path run = runFolder.dir;
         var site = ExportCommand.site(RunFolder.open(run, false), true);
         CountDownLatch stop = new CountDownLatch(1);
         PrintWriter out = spec.commandLine().getOut();

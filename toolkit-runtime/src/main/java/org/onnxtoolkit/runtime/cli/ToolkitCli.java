@@ -39,6 +39,10 @@ public final class ToolkitCli implements Runnable {
         CommandLine cl = new CommandLine(new ToolkitCli());
         cl.setOut(out);
         cl.setErr(err);
+        // Help fits the terminal it is shown in (80 columns where the width cannot be found); --kernels ort_fused
+        // works like ORT_FUSED.
+        cl.setUsageHelpAutoWidth(true);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("toolkit: " + ex.getMessage());

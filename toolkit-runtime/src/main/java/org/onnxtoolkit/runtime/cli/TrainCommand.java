@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -39,20 +39,26 @@ import org.onnxtoolkit.engine.run.RunRecord;
 import org.onnxtoolkit.engine.training.Trainer;
 import org.onnxtoolkit.runtime.report.RunPictures;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code toolkit train}: trains a model and writes a run folder. */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Train a model; writes metrics, pictures, checkpoints, decoder.onnx and encoder.onnx to a run folder.",
+@Command(name = "train", header = "Train a model on a dataset and write a run folder.",
+        mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Writes metrics, pictures, checkpoints, decoder.onnx and encoder.onnx to a run folder."},
         footer = {"", "Examples:",
-                "  ./toolkit train                                    # mlp-vae on the built-in shapes dataset",
+                "  # mlp-vae on the built-in shapes dataset",
+                "  ./toolkit train",
                 "  ./toolkit train --arch mlp-vae --dataset fashion-mnist --epochs 10",
                 "  ./toolkit train --dataset mnist --data-dir ~/mnist --hidden 512,256 --latent 2",
-                "  ./toolkit train --arch conv-vae                   # blog preset on 64x64 RGB shapes",
-                "  ./toolkit train --arch conv-vae --preset vanilla --dataset celeba --data-dir ~/celeba",
-                "  ./toolkit train --arch conv-vae --dataset image-folder --data-dir ~/photos --image-size 64 --crop 160",
+                "  # the blog notebook's conv VAE on 64x64 RGB shapes",
+                "  ./toolkit train --arch conv-vae",
+                "  ./toolkit train --arch conv-vae --preset vanilla --dataset celeba \\",
+                "      --data-dir ~/celeba",
+                "  ./toolkit train --arch conv-vae --dataset image-folder --data-dir ~/photos \\",
+                "      --image-size 64 --crop 160",
                 "  ./toolkit train --resume runs/20261121-101500-mlp-vae-shapes",
                 "", "Exit codes: 0 done, 1 a runtime failure or a damaged run folder, 2 a usage error, 130 interrupted."})
 final class TrainCommand implements Callable<Integer> {
@@ -67,8 +73,8 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Mixin
-    ModelOptions choice;
+    @ArgGroup(validate = false, heading = "%nWhat to train:%n", order = 1)
+    ModelOptions choice = new ModelOptions();
 
     CommandLine.Model.CommandSpec spec;
 
@@ -85,77 +91,32 @@ final class TrainCommand implements Callable<Integer> {
                 help -> (footer == null ? "" : footer.render(help)) + pluginsHelp(common == null ? null : common.pluginsDir));
     }
 
-    @Option(names = "--data-dir", paramLabel = "PATH", description = "folder holding the dataset's files")
-    Path dataDir;
+    @ArgGroup(validate = false, heading = "%nData:%n", order = 2)
+    TrainDataOptions data = new TrainDataOptions();
 
-    @Option(names = "--epochs", paramLabel = "N", description = "epochs (default: " + DEFAULT_EPOCHS + ")")
-    Integer epochs;
+    @ArgGroup(validate = false, heading = "%nTraining:%n", order = 3)
+    TrainSettingsOptions training = new TrainSettingsOptions();
 
-    @Option(names = "--batch-size", paramLabel = "N", description = "images per step (default: the architecture's, else 128)")
-    Integer batchSize;
+    @ArgGroup(validate = false, heading = "%nRun folder:%n", order = 4)
+    RunFolderChoice folder = new RunFolderChoice();
 
-    @Option(names = "--lr", paramLabel = "X", description = "Adam learning rate (default: the architecture's, else 0.001)")
-    Double lr;
+    @Mixin
+    DeviceOption device;
 
-    @Option(names = "--image-size", paramLabel = "N",
-            description = "image side: an architecture option where the architecture has one (conv-vae), else a dataset option")
-    Integer imageSize;
-
-    @Option(names = "--crop", paramLabel = "N", description = "centre crop before resizing (image-folder, celeba)")
-    Integer crop;
-
-    @Option(names = "--skip-corrupt", description = "image-folder, celeba: skip images that cannot be decoded (counted in"
-            + " the run's report) instead of stopping")
-    boolean skipCorrupt;
-
-    @Option(names = "--kl-weight", paramLabel = "X", description = "weight of the KL term (default: the architecture's, else 1)")
-    Double klWeight;
-
-    @Option(names = "--seed", paramLabel = "N", description = "seed of every random choice (default: ${DEFAULT-VALUE})",
-            defaultValue = "1")
-    long seed;
-
-    @Option(names = "--device", paramLabel = "cpu|cuda[:N]", description = "where to train (default: ${DEFAULT-VALUE})",
-            defaultValue = "cpu")
-    String device;
-
-    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads; 0 = its default, one per physical core (default: ${DEFAULT-VALUE})",
-            defaultValue = "0")
+    @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads; 0 = its default, one per"
+            + " physical core (default: ${DEFAULT-VALUE})", defaultValue = "0")
     int threads;
-
-    @Option(names = "--out", paramLabel = "DIR", description = "run folder (default: a new folder under runs/)")
-    Path out;
-
-    @Option(names = "--resume", paramLabel = "DIR", description = "continue the run in DIR where it stopped")
-    Path resume;
-
-    @Option(names = "--max-train", paramLabel = "N", description = "use at most N training images (default: all)",
-            defaultValue = "0")
-    int maxTrain;
-
-    @Option(names = "--max-test", paramLabel = "N", description = "use at most N test images (default: all)",
-            defaultValue = "0")
-    int maxTest;
-
-    @Option(names = {"-D", "--dataset-option"}, paramLabel = "KEY=VALUE",
-            description = "a dataset option, repeatable; ./toolkit plugins DATASET lists them (for example ./toolkit"
-                    + " plugins shapes: train-size, test-size)")
-    Map<String, String> datasetOptions = new LinkedHashMap<>();
-
-    @Option(names = "--allow-data-change", description = "with --resume: continue even though the data changed since"
-            + " the run started (the change is recorded in run.json)")
-    boolean allowDataChange;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        if (allowDataChange && resume == null) {
+        if (folder.allowDataChange && folder.resume == null) {
             throw new UsageException("--allow-data-change only applies to --resume");
         }
-        RunRecord record = resume != null ? resumedRecord(resume) : null;
+        RunRecord record = folder.resume != null ? resumedRecord(folder.resume) : null;
         RunConfig resumed = record != null ? resumedConfig(record) : null;
-        Path runDir = resume != null ? resume : this.out != null ? this.out : defaultRunDir(choice.arch, choice.dataset);
-        if (resume == null) {
+        Path runDir = folder.resume != null ? folder.resume : folder.out != null ? folder.out : defaultRunDir(choice.arch, choice.dataset);
+        if (folder.resume == null) {
             checkFlags();
             if (Files.exists(runDir) && !isEmptyDir(runDir)) {
                 throw new UsageException("run folder " + runDir + " already exists and is not empty; continue it with"
@@ -165,11 +126,11 @@ final class TrainCommand implements Callable<Integer> {
         // Before any plugin, data set or run folder is touched: a GPU this machine cannot use ends here.
         SessionConfig sessionConfig = SessionConfig.cpu()
                 .withIntraOpThreads(resumed != null ? resumed.threads() : threads)
-                .withDevice(Devices.parseAndCheck(resumed != null ? resumed.device() : device));
+                .withDevice(Devices.parseAndCheck(resumed != null ? resumed.device() : device.text));
         RunLock lock = null;
         try {
             ResumeChecks.CheckedState checked = null;
-            if (resume != null) {
+            if (folder.resume != null) {
                 // The lock comes before reading state.json: a running trainer replaces it under our feet.
                 lock = RunLock.acquire(runDir);
                 checked = ResumeChecks.readState(runDir);
@@ -200,17 +161,17 @@ final class TrainCommand implements Callable<Integer> {
             String archId = resumed != null ? resumed.architecture() : choice.arch;
             String datasetId = resumed != null ? resumed.dataset() : choice.dataset;
             Architecture architecture = Lookup.architecture(plugins, archId);
-            Dataset data = Lookup.dataset(plugins, datasetId);
+            Dataset dataset = Lookup.dataset(plugins, datasetId);
             SortedMap<String, String> archGiven = resumed != null ? resumed.architectureOptions() : new TreeMap<>();
             SortedMap<String, String> dataGiven = resumed != null ? resumed.datasetOptions() : new TreeMap<>();
             if (resumed == null) {
                 collectOptions(architecture, archGiven, dataGiven);
             }
             PluginOptions archOpts = Lookup.options(architecture.id(), architecture.options(), archGiven);
-            Lookup.datasetOptions(data, dataGiven);
-            String dataDirText = resumed != null ? resumed.dataDir() : dataDir == null ? null : dataDir.toString();
-            long runSeed = resumed != null ? resumed.seed() : seed;
-            DatasetSplits splits = Lookup.open(data, new DatasetOptions(dataDirText == null ? null : Path.of(dataDirText),
+            Lookup.datasetOptions(dataset, dataGiven);
+            String dataDirText = resumed != null ? resumed.dataDir() : data.dataDir == null ? null : data.dataDir.toString();
+            long runSeed = resumed != null ? resumed.seed() : training.seed;
+            DatasetSplits splits = Lookup.open(dataset, new DatasetOptions(dataDirText == null ? null : Path.of(dataDirText),
                     architecture.preferredImageShape(archOpts), runSeed, dataGiven, progress));
             LatentModel model = Lookup.create(architecture, archOpts, splits.train().shape());
             RunConfig config = resumed != null ? resumed
@@ -238,10 +199,10 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
             out.printf("training %s on %s (%s, %d train / %d test images) with %s for %d epochs -> %s%n",
-                    architecture.id(), data.id(), splits.train().shape(), limit(splits.train().size(), config.maxTrainImages()),
+                    architecture.id(), dataset.id(), splits.train().shape(), limit(splits.train().size(), config.maxTrainImages()),
                     limit(splits.test().size(), config.maxTestImages()), objectivePlugin.id(), config.epochs(), runDir);
             for (String note : splits.notes()) {
-                out.println(data.id() + ": " + note);
+                out.println(dataset.id() + ": " + note);
             }
             out.flush();
             AtomicBoolean stop = new AtomicBoolean();
@@ -260,7 +221,7 @@ final class TrainCommand implements Callable<Integer> {
                     .session(sessionConfig).runDirectory(RunDirectory.at(runDir)).output(new RunPictures())
                     .observer(new ConsoleProgress(out)).observer(new PluginObservers(plugins)).stopWhen(stop::get)
                     .build();
-            Trainer.Result result = resumeLock == null ? trainer.start() : trainer.resume(record, checked, allowDataChange);
+            Trainer.Result result = resumeLock == null ? trainer.start() : trainer.resume(record, checked, folder.allowDataChange);
             if (result.interrupted()) {
                 return ToolkitCli.INTERRUPTED;
             }
@@ -278,11 +239,11 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Rejects impossible values of the plain flags before any plugin is loaded. */
     private void checkFlags() {
-        if (epochs != null && epochs < 1) {
-            throw new UsageException("--epochs must be at least 1, got " + epochs);
+        if (training.epochs != null && training.epochs < 1) {
+            throw new UsageException("--epochs must be at least 1, got " + training.epochs);
         }
-        if (batchSize != null && batchSize < 1) {
-            throw new UsageException("--batch-size must be at least 1, got " + batchSize);
+        if (training.batchSize != null && training.batchSize < 1) {
+            throw new UsageException("--batch-size must be at least 1, got " + training.batchSize);
         }
         if (threads < 0) {
             throw new UsageException("--threads must be >= 0, got " + threads);
@@ -293,16 +254,16 @@ final class TrainCommand implements Callable<Integer> {
     private void collectOptions(Architecture architecture, SortedMap<String, String> archOpts,
                                 SortedMap<String, String> dataOpts) {
         archOpts.putAll(choice.architectureOptions());
-        dataOpts.putAll(datasetOptions);
-        if (crop != null) {
-            dataOpts.put("crop", Integer.toString(crop));
+        dataOpts.putAll(data.datasetOptions);
+        if (data.crop != null) {
+            dataOpts.put("crop", Integer.toString(data.crop));
         }
-        if (skipCorrupt) {
+        if (data.skipCorrupt) {
             dataOpts.put("skip-corrupt", "true");
         }
-        if (imageSize != null) {
+        if (data.imageSize != null) {
             boolean archHasSize = architecture.options().stream().anyMatch(o -> o.name().equals("image-size"));
-            (archHasSize ? archOpts : dataOpts).put("image-size", Integer.toString(imageSize));
+            (archHasSize ? archOpts : dataOpts).put("image-size", Integer.toString(data.imageSize));
         }
     }
 
@@ -312,11 +273,11 @@ final class TrainCommand implements Callable<Integer> {
         try {
             return new RunConfig(choice.arch, archOpts, choice.dataset, dataDirText, dataOpts,
                     choice.objective != null ? choice.objective : recommended.objectiveOr(DEFAULT_OBJECTIVE),
-                    epochs != null ? epochs : recommended.epochsOr(DEFAULT_EPOCHS),
-                    batchSize != null ? batchSize : recommended.batchSizeOr(DEFAULT_BATCH),
-                    lr != null ? lr : recommended.learningRateOr(DEFAULT_LR),
-                    klWeight != null ? klWeight : recommended.klWeightOr(DEFAULT_KL_WEIGHT),
-                    seed, device, threads, maxTrain, maxTest);
+                    training.epochs != null ? training.epochs : recommended.epochsOr(DEFAULT_EPOCHS),
+                    training.batchSize != null ? training.batchSize : recommended.batchSizeOr(DEFAULT_BATCH),
+                    training.lr != null ? training.lr : recommended.learningRateOr(DEFAULT_LR),
+                    training.klWeight != null ? training.klWeight : recommended.klWeightOr(DEFAULT_KL_WEIGHT),
+                    training.seed, device.text, threads, data.maxTrain, data.maxTest);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }
@@ -365,28 +326,35 @@ final class TrainCommand implements Callable<Integer> {
         return out.append(System.lineSeparator()).toString();
     }
 
+    /**
+     * What {@code --resume} may change, by option name: how long the run goes on, where and how fast it runs,
+     * and how the command reports. Every other option would change what the stored run means, so it is refused;
+     * an allow-list keeps it so for options added later.
+     */
+    static final List<String> RESUME_MAY_CHANGE = List.of("--resume", "--epochs", DeviceOption.NAME, "--threads",
+            "--verbose", "--plugins-dir", "--allow-data-change");
+
     /** The run record of the folder to resume, after checking that no flag asks to change it. */
     private RunRecord resumedRecord(Path dir) throws IOException {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
-        for (String name : new String[] {"--arch", "--dataset", "--data-dir", "--objective", "--batch-size", "--lr",
-                "--latent", "--hidden", "--preset", "--image-size", "--crop", "--skip-corrupt", "--kl-weight", "--seed", "--out", "--max-train", "--max-test",
-                "--arch-option", "--dataset-option"}) {
-            if (pr.hasMatchedOption(name)) {
-                throw new UsageException("--resume continues a run with its stored settings; " + name
-                        + " cannot be changed (only --epochs, --device, --threads)");
+        for (CommandLine.Model.OptionSpec given : pr.matchedOptions()) {
+            if (!RESUME_MAY_CHANGE.contains(given.longestName())) {
+                throw new UsageException("--resume continues a run with its stored settings; " + given.longestName()
+                        + " cannot be changed (only " + String.join(", ", RESUME_MAY_CHANGE.subList(1, RESUME_MAY_CHANGE.size()))
+                        + ")");
             }
         }
         return RunDirectory.at(dir).readRecord();
     }
 
-    /** The stored settings, with the three that may change on resume taken from the flags. */
+    /** The stored settings, with those that {@link #RESUME_MAY_CHANGE} taken from the flags. */
     private RunConfig resumedConfig(RunRecord record) {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
         RunConfig c = record.config();
         try {
             return new RunConfig(c.architecture(), c.architectureOptions(), c.dataset(), c.dataDir(), c.datasetOptions(),
-                    c.objective(), epochs != null ? epochs : c.epochs(), c.batchSize(), c.learningRate(), c.klWeight(),
-                    c.seed(), pr.hasMatchedOption("--device") ? device : c.device(),
+                    c.objective(), training.epochs != null ? training.epochs : c.epochs(), c.batchSize(), c.learningRate(), c.klWeight(),
+                    c.seed(), pr.hasMatchedOption(DeviceOption.NAME) ? device.text : c.device(),
                     pr.hasMatchedOption("--threads") ? threads : c.threads(), c.maxTrainImages(), c.maxTestImages());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
