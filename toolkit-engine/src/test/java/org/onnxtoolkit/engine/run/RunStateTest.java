@@ -32,7 +32,7 @@ public class RunStateTest {
 
     private static EpochMetrics row(int epoch) {
         return new EpochMetrics(epoch, 250.5 - epoch, 251.5 - epoch, 249.0 - epoch, 249.0 - epoch, 240.0, 9.0,
-                20_000, 3.2, 0.001);
+                20_000, 3.2, 0.001, 1.0);
     }
 
     /** Mid-epoch 3 of a run with 10 batches per epoch of 128 images: 2 epochs and 4 batches done. */

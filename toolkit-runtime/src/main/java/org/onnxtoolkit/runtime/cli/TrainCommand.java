@@ -70,6 +70,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     ModelOptions choice;
 
+    @Mixin
+    ScheduleOptions scheduleOptions;
+
     CommandLine.Model.CommandSpec spec;
 
     /**
@@ -287,6 +290,7 @@ final class TrainCommand implements Callable<Integer> {
         if (threads < 0) {
             throw new UsageException("--threads must be >= 0, got " + threads);
         }
+        scheduleOptions.schedule();
     }
 
     /** The architecture and dataset options the flags ask for; {@code --image-size} goes where it is understood. */
@@ -316,7 +320,7 @@ final class TrainCommand implements Callable<Integer> {
                     batchSize != null ? batchSize : recommended.batchSizeOr(DEFAULT_BATCH),
                     lr != null ? lr : recommended.learningRateOr(DEFAULT_LR),
                     klWeight != null ? klWeight : recommended.klWeightOr(DEFAULT_KL_WEIGHT),
-                    seed, device, threads, maxTrain, maxTest);
+                    seed, device, threads, maxTrain, maxTest, scheduleOptions.schedule());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }
@@ -370,7 +374,8 @@ final class TrainCommand implements Callable<Integer> {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
         for (String name : new String[] {"--arch", "--dataset", "--data-dir", "--objective", "--batch-size", "--lr",
                 "--latent", "--hidden", "--preset", "--image-size", "--crop", "--skip-corrupt", "--kl-weight", "--seed", "--out", "--max-train", "--max-test",
-                "--arch-option", "--dataset-option"}) {
+                "--arch-option", "--dataset-option", ScheduleOptions.KL_SCHEDULE, ScheduleOptions.LR_SCHEDULE,
+                ScheduleOptions.LR_WARMUP_STEPS, ScheduleOptions.EARLY_STOP, ScheduleOptions.LOG_EVERY}) {
             if (pr.hasMatchedOption(name)) {
                 throw new UsageException("--resume continues a run with its stored settings; " + name
                         + " cannot be changed (only --epochs, --device, --threads)");
@@ -387,7 +392,8 @@ final class TrainCommand implements Callable<Integer> {
             return new RunConfig(c.architecture(), c.architectureOptions(), c.dataset(), c.dataDir(), c.datasetOptions(),
                     c.objective(), epochs != null ? epochs : c.epochs(), c.batchSize(), c.learningRate(), c.klWeight(),
                     c.seed(), pr.hasMatchedOption("--device") ? device : c.device(),
-                    pr.hasMatchedOption("--threads") ? threads : c.threads(), c.maxTrainImages(), c.maxTestImages());
+                    pr.hasMatchedOption("--threads") ? threads : c.threads(), c.maxTrainImages(), c.maxTestImages(),
+                    c.schedule());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }
