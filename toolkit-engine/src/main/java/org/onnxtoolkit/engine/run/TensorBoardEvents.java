@@ -21,6 +21,8 @@ import java.util.zip.CRC32C;
 public final class TensorBoardEvents {
     /** The start of an event file's name; TensorBoard reads the files whose names contain "tfevents". */
     public static final String FILE_PREFIX = "events.out.tfevents.";
+    /** The name of the event file a run writes into its {@code tb/} folder. */
+    public static final String FILE_NAME = FILE_PREFIX + "toolkit";
     /** The {@code file_version} of the first event of a file. */
     public static final String FILE_VERSION = "brain.Event:2";
     private static final int MASK_DELTA = 0xa282ead8;
@@ -134,7 +136,10 @@ public final class TensorBoardEvents {
                         }
                     }
                     case 1 -> b.position(b.position() + 8);
-                    case 2 -> b.position(Math.addExact(b.position(), Math.toIntExact(readVarint(b))));
+                    case 2 -> {
+                        int length = Math.toIntExact(readVarint(b));
+                        b.position(Math.addExact(b.position(), length));
+                    }
                     case 5 -> b.position(b.position() + 4);
                     default -> {
                         return null;

@@ -48,8 +48,9 @@ final class StepLog implements TrainingListener {
         RunFiles.writing(tb, () -> Files.createDirectories(tb));
         List<Path> files = eventFiles(tb);
         if (files.isEmpty()) {
-            // The name's number is when the log started, as TensorBoard's writers name theirs.
-            events = tb.resolve(TensorBoardEvents.FILE_PREFIX + System.currentTimeMillis() / 1000 + ".toolkit");
+            // A fixed name (TensorBoard reads any file whose name holds "tfevents"), so that a run's files are
+            // the same whenever it is trained.
+            events = tb.resolve(TensorBoardEvents.FILE_NAME);
             byte[] first = TensorBoardEvents.record(TensorBoardEvents.fileVersionEvent(wallTime()));
             RunFiles.writing(events, () -> AtomicFiles.write(events, first));
         } else {
