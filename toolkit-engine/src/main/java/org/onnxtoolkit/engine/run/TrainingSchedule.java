@@ -31,7 +31,8 @@ public record TrainingSchedule(String klSchedule, String lrSchedule, int lrWarmu
             throw new IllegalArgumentException("--lr-warmup-steps must be >= 0, got " + lrWarmupSteps);
         }
         if (earlyStop < 0) {
-            throw new IllegalArgumentException("--early-stop must be a number of epochs >= 1 (or 0: never), got " + earlyStop);
+            throw new IllegalArgumentException("--early-stop must be a number of epochs >= 1 (or 0: never), got "
+                    + earlyStop);
         }
         if (logEvery < 1) {
             throw new IllegalArgumentException("--log-every must be at least 1 step, got " + logEvery);
