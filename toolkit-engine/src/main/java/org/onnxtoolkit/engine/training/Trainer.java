@@ -57,7 +57,10 @@ import org.onnxtoolkit.engine.schedule.LrSchedule;
  * before its models exist is finished by {@link #resume}. Noise is fed from Java, so a run resumed from any
  * checkpoint, even one written on interruption in the middle of an epoch, continues exactly as the
  * uninterrupted run would have (same device, same thread count). A loss that is not finite or explodes
- * ({@link DivergenceGuard}) stops the run; the last checkpoint is kept.
+ * ({@link DivergenceGuard}) stops the run; the last checkpoint is kept. The KL weight and learning rate of
+ * each step come from the run's schedules ({@link org.onnxtoolkit.engine.run.TrainingSchedule}) as functions of
+ * the step number, and {@code --early-stop} ends the run after the recorded history shows that many epochs
+ * without a better test negative ELBO ({@link EarlyStopping}): both resume exactly.
  *
  * <p>Built with {@link #builder}; the standard outputs ({@code metrics.csv}, the models, the checkpoints) are
  * always there, the application adds its own (pictures) and observers (console, plugins). See
@@ -461,7 +464,8 @@ public final class Trainer {
                 p.negElbo += out.negElbo() * count;
                 p.images += count;
                 StepDone done = new StepDone(step, epoch, b + 1, batches, p.images, out.loss(),
-                        p.images / Math.max(p.trainSeconds, 1e-9), out.negElbo(), out.recon(), out.kl(), klWeight, rate);
+                        p.images / Math.max(p.trainSeconds, 1e-9), out.negElbo(), out.recon(), out.kl(), klWeight,
+                        rate);
                 dispatch(context, state, l -> l.stepDone(done));
             }
             // The test loss uses the weight of the epoch's last step, as the kl_weight column shows it.
