@@ -91,7 +91,8 @@ class CrashResumeIT {
     @ParameterizedTest
     @ValueSource(strings = {"start", "train:1:3", "evaluate:1", "pictures:1", "metrics:1", "checkpoint-temp:1",
             "checkpoint-renamed:1", "state-written:1", "train:2:1", "train:2:40", "evaluate:2", "pictures:2", "metrics:2",
-            "checkpoint-temp:2", "checkpoint-renamed:2", "state-written:2", "export", "export-decoder", "export-encoder"})
+            "checkpoint-temp:2", "checkpoint-renamed:2", "state-written:2", "export", "export-decoder", "export-encoder",
+            "best-decoder", "best-encoder"})
     void killedAtAStageThenResumedGivesTheUninterruptedRun(String stage) throws Exception {
         Path run = tmp.resolve("run");
         try (ToolkitProcess p = ToolkitProcess.start(tmp, List.of(ToolkitProcess.haltAt(stage)), args(run))) {

@@ -30,7 +30,8 @@ final class RunFolders {
     static final List<String> DETERMINISTIC = List.of("decoder.onnx", "encoder.onnx", "manifold.png", "loss.png",
             "samples-001.png", "samples-002.png", "reconstructions-001.png", "reconstructions-002.png", "run.json",
             "checkpoints/epoch-002.ckpt", "artifacts/manifest.json", "artifacts/training_model.onnx",
-            "artifacts/eval_model.onnx", "artifacts/optimizer_model.onnx");
+            "artifacts/eval_model.onnx", "artifacts/optimizer_model.onnx", "best/decoder.onnx",
+            "best/encoder.onnx");
 
     private RunFolders() {
     }

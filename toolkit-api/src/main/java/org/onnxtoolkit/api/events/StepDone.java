@@ -10,7 +10,14 @@ package org.onnxtoolkit.api.events;
  * @param imagesDone      training images done in this epoch so far
  * @param loss            the step's batch loss (the objective as optimised)
  * @param imagesPerSecond training throughput of the epoch so far (steps only)
+ * @param negElbo         the step's batch negative ELBO, nats per image
+ * @param recon           reconstruction term of the step's negative ELBO, nats per image (NaN when the model's
+ *                        training graph does not output it)
+ * @param kl              KL term of the step's negative ELBO, nats per image (NaN when not output)
+ * @param klWeight        the KL weight the step was trained with
+ * @param learningRate    the learning rate of the step's optimizer update
  */
 public record StepDone(long step, int epoch, int batch, int batches, long imagesDone, double loss,
-                       double imagesPerSecond) implements TrainingEvent {
+                       double imagesPerSecond, double negElbo, double recon, double kl, double klWeight,
+                       double learningRate) implements TrainingEvent {
 }

@@ -22,12 +22,16 @@ import java.util.TreeMap;
  * @param threads             ONNX Runtime intra-op threads, 0 for its default
  * @param maxTrainImages      use at most this many training images (0: all)
  * @param maxTestImages       use at most this many test images (0: all)
+ * @param schedule            KL and learning-rate schedules, early stopping, per-step logging; null (a
+ *                            {@code run.json} of an earlier toolkit version) reads as
+ *                            {@link TrainingSchedule#DEFAULT}
  */
 public record RunConfig(String architecture, SortedMap<String, String> architectureOptions, String dataset,
                         String dataDir, SortedMap<String, String> datasetOptions, String objective, int epochs,
                         int batchSize, double learningRate, double klWeight, long seed, String device, int threads,
-                        int maxTrainImages, int maxTestImages) {
+                        int maxTrainImages, int maxTestImages, TrainingSchedule schedule) {
     public RunConfig {
+        schedule = schedule == null ? TrainingSchedule.DEFAULT : schedule;
         for (String[] id : new String[][] {{"architecture", architecture}, {"dataset", dataset},
                 {"objective", objective}, {"device", device}}) {
             if (id[1] == null || id[1].isBlank()) {

@@ -24,6 +24,9 @@ import org.onnxtoolkit.compiler.io.Json;
  * run.json                  {@link RunRecord}: settings, provenance, what the data looked like
  * state.json                {@link RunState}: where the run stands, the checkpoint it resumes from (and its SHA-256)
  * metrics.csv               one row per epoch ({@link #METRICS_HEADER})
+ * steps.csv                 a row every --log-every steps ({@link #STEPS_HEADER})
+ * tb/events.out.tfevents.*  the same and the test curves as TensorBoard scalars
+ * best/decoder.onnx best/encoder.onnx   the models of the epoch with the best test negative ELBO
  * run.lock                  held by the process training into the folder ({@link RunLock})
  * checkpoints/*.ckpt        the latest ONNX Runtime checkpoint, with optimizer state
  * artifacts/                the training artifacts the run uses
@@ -47,7 +50,14 @@ public final class RunDirectory {
     public static final String MANIFOLD_PNG = "manifold.png";
     /** The header of {@code metrics.csv}; the columns are those of {@link EpochMetrics}, in order. */
     public static final String METRICS_HEADER =
-            "epoch,train_loss,train_elbo,test_loss,test_elbo,recon,kl,images_per_s,seconds,lr";
+            "epoch,train_loss,train_elbo,test_loss,test_elbo,recon,kl,images_per_s,seconds,lr,kl_weight";
+    public static final String STEPS_CSV = "steps.csv";
+    /** The header of {@code steps.csv}: one logged training step (its batch's values) per row. */
+    public static final String STEPS_HEADER = "step,epoch,loss,recon,kl,kl_weight,lr,images_per_s";
+    /** The folder of TensorBoard event files. */
+    public static final String TENSORBOARD = "tb";
+    /** The folder of the best epoch's models. */
+    public static final String BEST = "best";
 
     private static final ObjectMapper JSON = Json.MAPPER;
 
@@ -98,6 +108,24 @@ public final class RunDirectory {
 
     public Path encoder() {
         return dir.resolve(ENCODER);
+    }
+
+    public Path stepsCsv() {
+        return dir.resolve(STEPS_CSV);
+    }
+
+    public Path tensorboard() {
+        return dir.resolve(TENSORBOARD);
+    }
+
+    /** @return {@code best/decoder.onnx}, the decoder of the epoch with the best test negative ELBO */
+    public Path bestDecoder() {
+        return dir.resolve(BEST).resolve(DECODER);
+    }
+
+    /** @return {@code best/encoder.onnx} */
+    public Path bestEncoder() {
+        return dir.resolve(BEST).resolve(ENCODER);
     }
 
     /** @return {@code samples-NNN.png} of {@code epoch} (1-based) */
@@ -163,9 +191,10 @@ public final class RunDirectory {
     public static byte[] metricsCsv(List<EpochMetrics> history) {
         StringBuilder sb = new StringBuilder(METRICS_HEADER).append('\n');
         for (EpochMetrics m : history) {
-            sb.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.1f,%.3f,%s", m.epoch(),
+            sb.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.1f,%.3f,%s,%s", m.epoch(),
                     m.trainLoss(), m.trainNegElbo(), m.testLoss(), m.testNegElbo(), m.recon(), m.kl(),
-                    m.imagesPerSecond(), m.seconds(), m.learningRate())).append('\n');
+                    m.imagesPerSecond(), m.seconds(), m.learningRate(),
+                    m.klWeight() == null ? "" : Double.toString(m.klWeight()))).append('\n');
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }

@@ -75,14 +75,15 @@ public final class RunFiles {
 
     /**
      * Removes the temporary files that writes interrupted by a kill or a full disk left in the run folder
-     * and its {@code checkpoints/} and {@code artifacts/} folders. Call only while holding the run's
+     * and its {@code checkpoints/}, {@code artifacts/}, {@code best/} and {@code tb/} folders. Call only while holding the run's
      * {@link RunLock}: a live writer's temporary files look the same.
      *
      * @return the removed files
      */
     public static List<Path> removeStaleTemporaryFiles(Path runDir) throws IOException {
         List<Path> removed = new ArrayList<>();
-        for (Path dir : List.of(runDir, runDir.resolve(RunDirectory.CHECKPOINTS), runDir.resolve(RunDirectory.ARTIFACTS))) {
+        for (Path dir : List.of(runDir, runDir.resolve(RunDirectory.CHECKPOINTS), runDir.resolve(RunDirectory.ARTIFACTS),
+                runDir.resolve(RunDirectory.BEST), runDir.resolve(RunDirectory.TENSORBOARD))) {
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }

@@ -19,9 +19,13 @@ import org.onnxtoolkit.api.spi.DatasetSplits;
  *                             change); null in a {@code run.json} of an earlier toolkit version
  * @param dataChanges          data changes accepted with {@code --allow-data-change}, oldest first; empty
  *                             when the run always saw the same data
+ * @param best                 the epoch with the best (lowest) test negative ELBO so far, whose models are in
+ *                             {@code best/}; null before the first epoch (and in a {@code run.json} of an earlier
+ *                             toolkit version)
  */
 public record RunRecord(RunConfig config, Map<String, String> provenance, Map<String, String> modelConfiguration,
-                        String artifactsFingerprint, DatasetSummary dataset, List<DataChange> dataChanges) {
+                        String artifactsFingerprint, DatasetSummary dataset, List<DataChange> dataChanges,
+                        BestEpoch best) {
     /** The provenance key of the dataset's fingerprint ({@link DatasetSplits#fingerprint()}). */
     public static final String DATASET_FINGERPRINT = "dataset_fingerprint";
 
@@ -44,7 +48,27 @@ public record RunRecord(RunConfig config, Map<String, String> provenance, Map<St
         p.put(DATASET_FINGERPRINT, change.fingerprint());
         List<DataChange> changes = new ArrayList<>(dataChanges);
         changes.add(change);
-        return new RunRecord(config, p, modelConfiguration, artifactsFingerprint, now, changes);
+        return new RunRecord(config, p, modelConfiguration, artifactsFingerprint, now, changes, best);
+    }
+
+    /** This record naming {@code best} as the run's best epoch. */
+    public RunRecord withBest(BestEpoch best) {
+        return new RunRecord(config, provenance, modelConfiguration, artifactsFingerprint, dataset, dataChanges, best);
+    }
+
+    /**
+     * The epoch whose models {@code best/decoder.onnx} and {@code best/encoder.onnx} hold.
+     *
+     * @param epoch       1-based epoch number
+     * @param testNegElbo its test negative ELBO, nats per image (finite)
+     */
+    public record BestEpoch(int epoch, double testNegElbo) {
+        public BestEpoch {
+            if (epoch < 1 || !Double.isFinite(testNegElbo)) {
+                throw new IllegalArgumentException("its best epoch is " + epoch + " with a test negative ELBO of "
+                        + testNegElbo + "; it needs an epoch >= 1 and a finite value");
+            }
+        }
     }
 
     /**

@@ -173,6 +173,8 @@ public record RunState(@JsonProperty(required = true) int completedEpochs,
         }
         require(m.imagesPerSecond() >= 0 && m.seconds() >= 0 && m.learningRate() > 0, "history row " + epoch
                 + " has a negative speed or time, or a learning rate that is not positive");
+        require(m.klWeight() == null || Double.isFinite(m.klWeight()) && m.klWeight() >= 0, "history row " + epoch
+                + " has a KL weight that is not a number >= 0");
     }
 
     /** A name that stays inside the folder it is resolved against: no separator, no {@code ..}, no NUL. */

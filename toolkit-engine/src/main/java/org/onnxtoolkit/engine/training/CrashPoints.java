@@ -29,7 +29,8 @@ import java.nio.charset.StandardCharsets;
  * (state.json names it, older checkpoints not yet removed), the same three with {@code interrupt} for
  * {@code E} for the checkpoint written on Ctrl-C, {@code export} (the last checkpoint written, no
  * model), {@code export-decoder} (decoder.onnx written, encoder.onnx not), {@code export-encoder} (both
- * written, manifold.png and the completion mark not).
+ * written, manifold.png and the completion mark not); {@code best-decoder}, {@code best-encoder}: the same for
+ * {@code best/} after an epoch that is the best so far.
  */
 public final class CrashPoints {
     /** The system property naming the stage at which to halt. */

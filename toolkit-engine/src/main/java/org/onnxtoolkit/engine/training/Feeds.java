@@ -25,22 +25,30 @@ final class Feeds {
 
     private final List<Manifest.TensorEntry> trainInputs;
     private final List<Manifest.TensorEntry> evalInputs;
+    /** Whether the training model outputs the two terms of the negative ELBO (models built by ModelGraphs do). */
+    private final boolean trainTerms;
 
     Feeds(TrainingSession session, Manifest manifest) {
         trainInputs = ordered(session.trainingInputNames(), manifest.trainingInputs());
         evalInputs = ordered(session.evalInputNames(), manifest.evalInputs());
         requireOutputs(session.trainingOutputNames(), TRAIN_OUTPUTS);
         requireOutputs(session.evalOutputNames(), EVAL_OUTPUTS);
+        trainTerms = session.trainingOutputNames().containsAll(List.of(ModelGraphs.RECON, ModelGraphs.KL));
     }
 
-    /** The loss and negative ELBO of a training step, per image (batch means). */
-    record StepOutputs(double loss, double negElbo) {
+    /**
+     * The loss, negative ELBO and its terms of a training step, per image (batch means); the terms are NaN when
+     * the training model does not output them.
+     */
+    record StepOutputs(double loss, double negElbo, double recon, double kl) {
     }
 
     /** Runs one training step (gradients accumulated; the caller resets and applies them). */
     StepOutputs trainStep(TrainingSession session, Tensor x, float klWeight, SplittableRandom noise) {
         Outputs out = session.trainStep(build(trainInputs, x, klWeight, noise));
-        return new StepOutputs(out.get(ModelGraphs.LOSS).item(), out.get(ModelGraphs.NEG_ELBO).item());
+        return new StepOutputs(out.get(ModelGraphs.LOSS).item(), out.get(ModelGraphs.NEG_ELBO).item(),
+                trainTerms ? out.get(ModelGraphs.RECON).item() : Double.NaN,
+                trainTerms ? out.get(ModelGraphs.KL).item() : Double.NaN);
     }
 
     /** Evaluates one batch; the values are batch means. */

@@ -2,6 +2,7 @@ package org.onnxtoolkit.engine.training;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,20 +35,31 @@ public final class ModelExport implements TrainingListener {
 
     @Override
     public void runFinished(RunFinished event, TrainingContext context) throws IOException {
+        RunDirectory run = context.run();
+        write(context, event.last(), run.decoder(), run.encoder(), "export");
+    }
+
+    /**
+     * Writes the session's current parameters as the decoder and encoder models, each atomically, with the
+     * metadata of the epoch {@code metrics} describes.
+     *
+     * @param stage the {@link CrashPoints} names' start: {@code STAGE-decoder}, {@code STAGE-encoder}
+     */
+    static void write(TrainingContext context, EpochMetrics metrics, Path decoderFile, Path encoderFile,
+                      String stage) throws IOException {
         ModelGraphs graphs = context.graphs();
         Graph decoder = graphs.decoderGraph();
         Graph encoder = graphs.encoderGraph();
         List<Value> all = new ArrayList<>(decoder.parameters());
         all.addAll(encoder.parameters());
         Map<String, float[]> params = context.parameters(all);
-        Map<String, String> metadata = metadata(context, event.last());
+        Map<String, String> metadata = metadata(context, metrics);
         byte[] decoderBytes = inferenceModel(decoder, params, metadata, "decoder");
         byte[] encoderBytes = inferenceModel(encoder, params, metadata, "encoder");
-        RunDirectory run = context.run();
-        RunFiles.writing(run.decoder(), () -> AtomicFiles.write(run.decoder(), decoderBytes));
-        CrashPoints.reached("export-decoder");
-        RunFiles.writing(run.encoder(), () -> AtomicFiles.write(run.encoder(), encoderBytes));
-        CrashPoints.reached("export-encoder");
+        RunFiles.writing(decoderFile, () -> AtomicFiles.write(decoderFile, decoderBytes));
+        CrashPoints.reached(stage + "-decoder");
+        RunFiles.writing(encoderFile, () -> AtomicFiles.write(encoderFile, encoderBytes));
+        CrashPoints.reached(stage + "-encoder");
     }
 
     @Override

@@ -40,6 +40,10 @@ import org.onnxtoolkit.engine.run.RunRecord;
 import org.onnxtoolkit.engine.run.RunRecord.DataChange;
 import org.onnxtoolkit.engine.run.RunRecord.DatasetSummary;
 import org.onnxtoolkit.engine.run.RunState;
+import org.onnxtoolkit.engine.run.TrainingSchedule;
+import org.onnxtoolkit.engine.schedule.EarlyStopping;
+import org.onnxtoolkit.engine.schedule.KlSchedule;
+import org.onnxtoolkit.engine.schedule.LrSchedule;
 
 /**
  * Trains a latent-variable model through ONNX Runtime's training API, announcing what happens to its
@@ -53,7 +57,10 @@ import org.onnxtoolkit.engine.run.RunState;
  * before its models exist is finished by {@link #resume}. Noise is fed from Java, so a run resumed from any
  * checkpoint, even one written on interruption in the middle of an epoch, continues exactly as the
  * uninterrupted run would have (same device, same thread count). A loss that is not finite or explodes
- * ({@link DivergenceGuard}) stops the run; the last checkpoint is kept.
+ * ({@link DivergenceGuard}) stops the run; the last checkpoint is kept. The KL weight and learning rate of
+ * each step come from the run's schedules ({@link org.onnxtoolkit.engine.run.TrainingSchedule}) as functions of
+ * the step number, and {@code --early-stop} ends the run after the recorded history shows that many epochs
+ * without a better test negative ELBO ({@link EarlyStopping}): both resume exactly.
  *
  * <p>Built with {@link #builder}; the standard outputs ({@code metrics.csv}, the models, the checkpoints) are
  * always there, the application adds its own (pictures) and observers (console, plugins). See
@@ -93,6 +100,8 @@ public final class Trainer {
         List<TrainingListener> all = new ArrayList<>();
         all.add(new ModelExport());
         all.add(new MetricsCsv());
+        all.add(new BestModels());
+        all.add(new StepLog());
         all.addAll(b.outputs);
         all.add(new Checkpoints());
         all.addAll(b.observers);
@@ -180,7 +189,8 @@ public final class Trainer {
     public Result start() throws IOException {
         try {
             RunFiles.writing(run.runJson(), () -> run.writeRecord(new RunRecord(config, provenance,
-                    graphs.configuration(), artifacts.manifest().fingerprint(), DatasetSummary.of(data), List.of())));
+                    graphs.configuration(), artifacts.manifest().fingerprint(), DatasetSummary.of(data), List.of(),
+                    null)));
             CrashPoints.reached("start");
             return fromSeed(false);
         } catch (RunFiles.RunWriteFailedException e) {
@@ -213,10 +223,11 @@ public final class Trainer {
             throw new IllegalArgumentException("the run stopped in epoch " + (state.completedEpochs() + 1)
                     + "; it cannot end after " + config.epochs() + " epochs");
         }
-        if (state != null && state.completedEpochs() >= config.epochs() && !Boolean.FALSE.equals(state.complete())
+        if (state != null && trained(state) && !Boolean.FALSE.equals(state.complete())
                 && missingFiles(state).isEmpty()) {
             // Nothing to train or write: the data need not be the same, and the folder is left as it is.
-            info("run already completed " + state.completedEpochs() + " epochs");
+            info("run already completed " + state.completedEpochs() + " epochs"
+                    + (state.completedEpochs() < config.epochs() ? " (it stopped early)" : ""));
             return new Result(run.path(), state.completedEpochs(), false, last(state.history()));
         }
         DataChange change = dataChange(record, state);
@@ -258,7 +269,7 @@ public final class Trainer {
                 info("note: " + RunDirectory.STATE_JSON + " was written by an earlier toolkit version and records"
                         + " no checkpoint hash; " + checked.checkpoint() + " is used unverified");
             }
-            if (state.completedEpochs() >= config.epochs()) {
+            if (trained(state)) {
                 List<String> missing = missingFiles(state);
                 info("the run's " + state.completedEpochs() + " epochs are trained but "
                         + (missing.isEmpty() ? "its models were not all written" : String.join(", ", missing)
@@ -319,6 +330,12 @@ public final class Trainer {
         return fingerprint.length() > 12 ? fingerprint.substring(0, 12) + "..." : fingerprint;
     }
 
+    /** Whether every epoch of the run is trained: all of {@code --epochs}, or up to an early stop. */
+    private boolean trained(RunState state) {
+        return state.completedEpochs() >= config.epochs()
+                || EarlyStopping.stopped(state.history(), config.schedule().earlyStop());
+    }
+
     /** Training steps per epoch with the data and limits of this run. */
     private int batchesPerEpoch() {
         int n = limit(data.train().size(), config.maxTrainImages());
@@ -362,16 +379,27 @@ public final class Trainer {
     private Result train(TrainingSession session, Context context, RunState start, boolean resumed)
             throws IOException {
         Feeds feeds = new Feeds(session, artifacts.manifest());
-        List<EpochMetrics> history = new ArrayList<>(start.history());
+        List<EpochMetrics> history = new ArrayList<>();
+        for (EpochMetrics row : start.history()) {
+            // Rows of an earlier toolkit version: it had no KL schedule, so the weight was the run's.
+            history.add(row.withKlWeightIfAbsent(config.klWeight()));
+        }
         DivergenceGuard guard = new DivergenceGuard(start.recentLosses());
         long step = start.step();
-        if (start.completedEpochs() < config.epochs()) {
+        TrainingSchedule schedule = config.schedule();
+        KlSchedule klSchedule = schedule.kl();
+        LrSchedule lrSchedule = schedule.lr();
+        long stepsPerEpoch = batchesPerEpoch();
+        long totalSteps = stepsPerEpoch * config.epochs();
+        float sessionRate = (float) config.learningRate();
+        boolean trainsOn = !trained(start);
+        if (trainsOn) {
             RunStarted started = new RunStarted(run.path(), config.architecture(), config.dataset(), config.objective(),
                     config.epochs(), start.completedEpochs() + 1, start.batchesDone() + 1, resumed);
             dispatch(context, start, l -> l.runStarted(started, context));
         }
         RunState state = start;
-        for (int epoch = start.completedEpochs() + 1; epoch <= config.epochs(); epoch++) {
+        for (int epoch = start.completedEpochs() + 1; trainsOn && epoch <= config.epochs(); epoch++) {
             boolean resumingThisEpoch = epoch == start.completedEpochs() + 1;
             EpochProgress p = resumingThisEpoch
                     ? new EpochProgress(start.batchesDone(), start.partialLoss(), start.partialNegElbo(),
@@ -398,11 +426,23 @@ public final class Trainer {
                 CrashPoints.reached("train", epoch, b + 1);
                 int count = Math.min(config.batchSize(), n - b * config.batchSize());
                 Tensor x = Tensor.of(source.batch(order, b * config.batchSize(), count), source.shape(count));
+                // Both schedules are functions of the run's step number alone, which state.json records: a
+                // resumed run feeds the weights and rates the uninterrupted one did.
+                long thisStep = step + 1;
+                double klWeight = klSchedule.weight(thisStep, stepsPerEpoch, totalSteps, config.klWeight());
+                double rate = lrSchedule.rate(thisStep, stepsPerEpoch, totalSteps, config.learningRate(),
+                        schedule.lrWarmupSteps());
+                p.klWeight = klWeight;
+                p.learningRate = rate;
+                if ((float) rate != sessionRate) {
+                    session.setLearningRate((float) rate);
+                    sessionRate = (float) rate;
+                }
                 long t0 = System.nanoTime();
                 Feeds.StepOutputs out;
                 try {
                     session.lazyResetGrad();
-                    out = feeds.trainStep(session, x, (float) config.klWeight(),
+                    out = feeds.trainStep(session, x, (float) klWeight,
                             Seeds.stream(config.seed(), Seeds.Purpose.TRAIN_NOISE, epoch, b));
                 } catch (OrtException e) {
                     throw outOfMemoryOr(e, "a training step (epoch " + epoch + ", batch " + (b + 1) + ")", count);
@@ -424,10 +464,12 @@ public final class Trainer {
                 p.negElbo += out.negElbo() * count;
                 p.images += count;
                 StepDone done = new StepDone(step, epoch, b + 1, batches, p.images, out.loss(),
-                        p.images / Math.max(p.trainSeconds, 1e-9));
+                        p.images / Math.max(p.trainSeconds, 1e-9), out.negElbo(), out.recon(), out.kl(), klWeight,
+                        rate);
                 dispatch(context, state, l -> l.stepDone(done));
             }
-            Evaluation test = evaluate(session, feeds, epoch);
+            // The test loss uses the weight of the epoch's last step, as the kl_weight column shows it.
+            Evaluation test = evaluate(session, feeds, epoch, p.klWeight);
             if (!test.finite()) {
                 double bad = !Double.isFinite(test.loss()) ? test.loss() : !Double.isFinite(test.negElbo())
                         ? test.negElbo() : !Double.isFinite(test.recon()) ? test.recon() : test.kl();
@@ -436,12 +478,19 @@ public final class Trainer {
             }
             double seconds = (System.nanoTime() - epochStart) / 1e9;
             EpochMetrics m = EpochMetrics.of(epoch, p.loss / p.images, p.negElbo / p.images, test,
-                    p.images / Math.max(p.trainSeconds, 1e-9), seconds, config.learningRate());
+                    p.images / Math.max(p.trainSeconds, 1e-9), seconds, p.learningRate, p.klWeight);
             history.add(m);
             state = new RunState(epoch, 0, step, RunState.epochCheckpointName(epoch), null, 0, 0, 0, 0, history,
                     guard.recent(), false);
             EpochDone epochDone = new EpochDone(config.epochs(), m);
             dispatch(context, state, l -> l.epochDone(epochDone, context));
+            if (epoch < config.epochs() && EarlyStopping.stopped(history, schedule.earlyStop())) {
+                int best = EarlyStopping.bestEpoch(history);
+                info(String.format(java.util.Locale.ROOT, "early stop after epoch %d: no better test negative ELBO"
+                        + " for %d epochs; the best is epoch %d (%.2f nats/image), its models are in %s/", epoch,
+                        schedule.earlyStop(), best, history.get(best - 1).testNegElbo(), RunDirectory.BEST));
+                break;
+            }
         }
         CrashPoints.reached("export");
         RunFinished finished = new RunFinished(run.path(), state.completedEpochs(), last(state.history()),
@@ -463,7 +512,7 @@ public final class Trainer {
     }
 
     /** Mean loss, negative ELBO, recon and KL over the test split. */
-    private Evaluation evaluate(TrainingSession session, Feeds feeds, int epoch) {
+    private Evaluation evaluate(TrainingSession session, Feeds feeds, int epoch, double klWeight) {
         ImageSplit test = data.test();
         int n = limit(test.size(), config.maxTestImages());
         Batches source = new Batches(test);
@@ -481,7 +530,7 @@ public final class Trainer {
             Tensor x = Tensor.of(source.batch(order, from, count), source.shape(count));
             Evaluation e;
             try {
-                e = feeds.evalStep(session, x, (float) config.klWeight(),
+                e = feeds.evalStep(session, x, (float) klWeight,
                         Seeds.stream(config.seed(), Seeds.Purpose.EVAL_NOISE, epoch, b));
             } catch (OrtException ex) {
                 throw outOfMemoryOr(ex, "evaluation (epoch " + epoch + ")", count);
@@ -618,6 +667,9 @@ public final class Trainer {
         double negElbo;
         long images;
         double trainSeconds;
+        /** The KL weight and learning rate of the epoch's last step so far. */
+        double klWeight;
+        double learningRate;
 
         EpochProgress(int batchesDone, double loss, double negElbo, long images, double trainSeconds) {
             this.batchesDone = batchesDone;

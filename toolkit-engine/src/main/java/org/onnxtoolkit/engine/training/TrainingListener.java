@@ -40,7 +40,7 @@ public interface TrainingListener {
     }
 
     /** After each optimizer step. */
-    default void stepDone(StepDone event) {
+    default void stepDone(StepDone event) throws IOException {
     }
 
     /** An epoch is trained and evaluated; {@code context.state()} is the state that records it. */

@@ -175,7 +175,7 @@ class EmbeddedTrainingTest {
         DatasetSplits data = new DatasetSplits(Bars.draw(2048, 1), Bars.draw(128, 2), "bars-2048-128-seeds-1-2",
                 List.of(), List.of("row", "column"));
         RunConfig config = new RunConfig("tiny-vae", new TreeMap<>(), "bars", null, new TreeMap<>(),
-                "bce-kl-inline", 10, 32, 0.01, 1.0, 7, "cpu", 1, 0, 0);
+                "bce-kl-inline", 10, 32, 0.01, 1.0, 7, "cpu", 1, 0, 0, null);
         Path folder = Files.createDirectories(tmp.resolve("run"));
         List<EpochMetrics> seen = new ArrayList<>();
         Trainer.Result result;

@@ -32,7 +32,7 @@ public class RunStateTest {
 
     private static EpochMetrics row(int epoch) {
         return new EpochMetrics(epoch, 250.5 - epoch, 251.5 - epoch, 249.0 - epoch, 249.0 - epoch, 240.0, 9.0,
-                20_000, 3.2, 0.001);
+                20_000, 3.2, 0.001, 1.0);
     }
 
     /** Mid-epoch 3 of a run with 10 batches per epoch of 128 images: 2 epochs and 4 batches done. */
@@ -69,6 +69,21 @@ public class RunStateTest {
         assertEquals(interrupted().history(), old.history());
     }
 
+    @Test
+    void historyRowsWithoutAKlWeightAreReadAsAnOlderToolkitWroteThem() throws IOException {
+        ObjectNode json = (ObjectNode) org.onnxtoolkit.compiler.io.Json.MAPPER.valueToTree(interrupted());
+        for (com.fasterxml.jackson.databind.JsonNode row : json.get("history")) {
+            ((ObjectNode) row).remove("klWeight");
+        }
+        Files.writeString(dir.resolve(RunDirectory.STATE_JSON), json.toString(), StandardCharsets.UTF_8);
+        RunState old = RunDirectory.at(dir).readState();
+        assertNull(old.history().get(0).klWeight());
+        assertEquals(1.0, old.history().get(0).withKlWeightIfAbsent(1.0).klWeight());
+        assertEquals(interrupted().history().get(1), old.history().get(1).withKlWeightIfAbsent(1.0));
+        assertTrue(new String(RunDirectory.metricsCsv(old.history()), StandardCharsets.UTF_8)
+                .contains(",0.001,\n"), "an unknown weight is an empty kl_weight cell");
+    }
+
     static Stream<Arguments> damage() {
         return Stream.of(
                 edit("completedEpochs", j -> j.put("completedEpochs", -5), "completedEpochs is -5"),
@@ -103,6 +118,8 @@ public class RunStateTest {
                 edit("no checkpoint", j -> j.remove("checkpoint"), "checkpoint"),
                 edit("bad hash", j -> j.put("checkpointSha256", "xyz"), "checkpointSha256 is not 64"),
                 edit("complete mid-epoch", j -> j.put("complete", true), "complete in the middle of epoch 3"),
+                edit("negative KL weight", j -> ((ObjectNode) j.get("history").get(1)).put("klWeight", -0.5),
+                        "history row 2 has a KL weight that is not a number >= 0"),
                 edit("trailing text", null, "damaged"));
     }
 

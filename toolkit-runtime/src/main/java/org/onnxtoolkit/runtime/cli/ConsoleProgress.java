@@ -61,7 +61,7 @@ final class ConsoleProgress implements TrainingListener {
     public void epochDone(EpochDone event, TrainingContext context) {
         EpochMetrics m = event.metrics();
         closeBar();
-        out.printf(Locale.ROOT, "epoch %d/%d  train loss %.4f  test loss %.4f  test ELBO %.2f nats/image (recon %.2f,"
+        out.printf(Locale.ROOT, "epoch %d/%d  train loss %.4f  test loss %.4f  test negative ELBO %.2f nats/image (recon %.2f,"
                         + " kl %.2f)  %.0f img/s  %.1f s%n", m.epoch(), epochs, m.trainLoss(), m.testLoss(),
                 m.testNegElbo(), m.recon(), m.kl(), m.imagesPerSecond(), m.seconds());
         out.flush();

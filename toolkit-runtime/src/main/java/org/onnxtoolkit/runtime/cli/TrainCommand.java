@@ -76,6 +76,7 @@ final class TrainCommand implements Callable<Integer> {
     @ArgGroup(validate = false, heading = "%nWhat to train:%n", order = 1)
     ModelOptions choice = new ModelOptions();
 
+
     CommandLine.Model.CommandSpec spec;
 
     /**
@@ -97,7 +98,10 @@ final class TrainCommand implements Callable<Integer> {
     @ArgGroup(validate = false, heading = "%nTraining:%n", order = 3)
     TrainSettingsOptions training = new TrainSettingsOptions();
 
-    @ArgGroup(validate = false, heading = "%nRun folder:%n", order = 4)
+    @ArgGroup(validate = false, heading = "%nSchedules, early stop and step logs:%n", order = 4)
+    ScheduleOptions scheduleOptions = new ScheduleOptions();
+
+    @ArgGroup(validate = false, heading = "%nRun folder:%n", order = 5)
     RunFolderChoice folder = new RunFolderChoice();
 
     @Mixin
@@ -248,6 +252,7 @@ final class TrainCommand implements Callable<Integer> {
         if (threads < 0) {
             throw new UsageException("--threads must be >= 0, got " + threads);
         }
+        scheduleOptions.schedule();
     }
 
     /** The architecture and dataset options the flags ask for; {@code --image-size} goes where it is understood. */
@@ -277,7 +282,7 @@ final class TrainCommand implements Callable<Integer> {
                     training.batchSize != null ? training.batchSize : recommended.batchSizeOr(DEFAULT_BATCH),
                     training.lr != null ? training.lr : recommended.learningRateOr(DEFAULT_LR),
                     training.klWeight != null ? training.klWeight : recommended.klWeightOr(DEFAULT_KL_WEIGHT),
-                    training.seed, device.text, threads, data.maxTrain, data.maxTest);
+                    training.seed, device.text, threads, data.maxTrain, data.maxTest, scheduleOptions.schedule());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }
@@ -355,7 +360,8 @@ final class TrainCommand implements Callable<Integer> {
             return new RunConfig(c.architecture(), c.architectureOptions(), c.dataset(), c.dataDir(), c.datasetOptions(),
                     c.objective(), training.epochs != null ? training.epochs : c.epochs(), c.batchSize(), c.learningRate(), c.klWeight(),
                     c.seed(), pr.hasMatchedOption(DeviceOption.NAME) ? device.text : c.device(),
-                    pr.hasMatchedOption("--threads") ? threads : c.threads(), c.maxTrainImages(), c.maxTestImages());
+                    pr.hasMatchedOption("--threads") ? threads : c.threads(), c.maxTrainImages(), c.maxTestImages(),
+                    c.schedule());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }

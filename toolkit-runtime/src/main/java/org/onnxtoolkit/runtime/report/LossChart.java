@@ -126,6 +126,51 @@ public final class LossChart {
         PngFiles.write(png, render(title, xLabel, yLabel, series, WIDTH, HEIGHT));
     }
 
+    /**
+     * One chart of a picture of several, with its own y axis: curves on different scales (a per-pixel loss of
+     * about 0.03 and a negative ELBO of about 11,000 nats) each get a panel instead of sharing an axis on which
+     * both look flat.
+     *
+     * @param title  the panel's title
+     * @param xLabel x-axis title
+     * @param yLabel y-axis title, with the unit
+     * @param series the panel's curves, at least one, with distinct names; colours by position as in
+     *               {@link #write}, so that "train" and "test" have the same colours in every panel
+     */
+    public record Panel(String title, String xLabel, String yLabel, List<Series> series) {
+        public Panel {
+            Objects.requireNonNull(title, "title");
+            Objects.requireNonNull(xLabel, "xLabel");
+            Objects.requireNonNull(yLabel, "yLabel");
+            series = List.copyOf(series);
+        }
+    }
+
+    /**
+     * Draws the panels one below the other, each {@link #WIDTH} x {@link #HEIGHT} pixels with its own axes, and
+     * writes the picture ({@code WIDTH} x {@code panels.size() * HEIGHT}) atomically to {@code png}.
+     *
+     * @throws IllegalArgumentException if there is no panel, or a panel is one {@link #write} refuses
+     * @throws IOException              if writing fails
+     */
+    public static void writePanels(Path png, List<Panel> panels) throws IOException {
+        Objects.requireNonNull(png, "png");
+        if (panels.isEmpty()) {
+            throw new IllegalArgumentException("a loss picture needs at least one panel");
+        }
+        BufferedImage all = new BufferedImage(WIDTH, HEIGHT * panels.size(), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = all.createGraphics();
+        try {
+            for (int i = 0; i < panels.size(); i++) {
+                Panel p = panels.get(i);
+                g.drawImage(render(p.title(), p.xLabel(), p.yLabel(), p.series(), WIDTH, HEIGHT), 0, i * HEIGHT, null);
+            }
+        } finally {
+            g.dispose();
+        }
+        PngFiles.write(png, all);
+    }
+
     /** The colour of the series at {@code index} in the list (cycling through a palette of ten). */
     static Color seriesColor(int index) {
         return PALETTE[index % PALETTE.length];

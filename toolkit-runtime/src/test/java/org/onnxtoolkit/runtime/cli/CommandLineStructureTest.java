@@ -85,7 +85,8 @@ class CommandLineStructureTest {
     void trainHelpGroupsEveryOptionUnderAHeading() {
         CommandSpec train = cli.getSubcommands().get("train").getCommandSpec();
         List<String> headings = train.argGroups().stream().map(ArgGroupSpec::heading).toList();
-        assertEquals(List.of("%nWhat to train:%n", "%nData:%n", "%nTraining:%n", "%nRun folder:%n"), headings);
+        assertEquals(List.of("%nWhat to train:%n", "%nData:%n", "%nTraining:%n", "%nSchedules, early stop and step logs:%n",
+                "%nRun folder:%n"), headings);
         Set<String> grouped = new HashSet<>();
         for (ArgGroupSpec g : train.argGroups()) {
             for (OptionSpec o : g.options()) {

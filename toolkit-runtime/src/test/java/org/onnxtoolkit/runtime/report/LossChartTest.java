@@ -127,4 +127,55 @@ class LossChartTest {
         assertEquals(Series.perEpoch("s", new double[] {1, 2}), s);
         assertEquals(1, s.x()[0], "epochs start at 1");
     }
+
+    /** How many of the rows {@code from} (inclusive) to {@code to} have a pixel of {@code colour}. */
+    private static int rowsWith(int[][] rgb, int colour, int from, int to) {
+        int rows = 0;
+        for (int y = from; y < to; y++) {
+            for (int c : rgb[y]) {
+                if ((c & 0xFFFFFF) == colour) {
+                    rows++;
+                    break;
+                }
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void termsOnDifferentScalesGetPanelsWhoseCurvesAreNotFlat() throws IOException {
+        // mse-kl's numbers: a per-pixel training loss near 0.03 and a Gaussian negative ELBO near 11,460 nats.
+        Series trainLoss = Series.perEpoch("train loss", new double[] {0.0352, 0.0318, 0.0301, 0.0295, 0.0292});
+        Series testLoss = Series.perEpoch("test loss", new double[] {0.0340, 0.0312, 0.0299, 0.0294, 0.0293});
+        Series trainElbo = Series.perEpoch("train negative ELBO", new double[] {11470, 11466, 11463, 11461, 11460});
+        Series testElbo = Series.perEpoch("test negative ELBO", new double[] {11469, 11465, 11462, 11461, 11460.5});
+        Path png = dir.resolve("loss.png");
+        LossChart.writePanels(png, List.of(
+                new LossChart.Panel("loss as optimised (mse-kl)", "epoch", "loss", List.of(trainLoss, testLoss)),
+                new LossChart.Panel("negative ELBO", "epoch", "nats per image", List.of(trainElbo, testElbo))));
+        int[][] rgb = Pngs.read(png);
+        assertEquals(2 * LossChart.HEIGHT, rgb.length);
+        assertEquals(LossChart.WIDTH, rgb[0].length);
+        int blue = LossChart.seriesColor(0).getRGB() & 0xFFFFFF;
+        int orange = LossChart.seriesColor(1).getRGB() & 0xFFFFFF;
+        for (int panel = 0; panel < 2; panel++) {
+            for (int colour : new int[] {blue, orange}) {
+                // Each panel's axis fits its own curves: a falling curve crosses many rows of pixels.
+                int rows = rowsWith(rgb, colour, panel * LossChart.HEIGHT, (panel + 1) * LossChart.HEIGHT);
+                assertTrue(rows > 150, "panel " + panel + ", colour " + Integer.toHexString(colour) + ": " + rows
+                        + " rows");
+            }
+        }
+        // What one shared axis drew before: the per-pixel loss is a flat line (and its legend swatch).
+        Path shared = dir.resolve("shared.png");
+        LossChart.write(shared, "loss per epoch", "epoch", "nats per image", List.of(trainLoss, testElbo));
+        int flat = rowsWith(Pngs.read(shared), blue, 0, LossChart.HEIGHT);
+        assertTrue(flat < 40, "on a shared axis the loss curve covers " + flat + " rows");
+    }
+
+    @Test
+    void aPictureNeedsAPanel() {
+        assertEquals("a loss picture needs at least one panel", assertThrows(IllegalArgumentException.class,
+                () -> LossChart.writePanels(dir.resolve("p.png"), List.of())).getMessage());
+    }
 }
