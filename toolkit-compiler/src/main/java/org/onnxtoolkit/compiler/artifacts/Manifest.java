@@ -75,19 +75,22 @@ public record Manifest(String format, String fingerprint,
     /**
      * An initialisation scheme in a form that can be turned back into an {@link Init}.
      *
-     * @param scheme {@code kaiming_uniform}, {@code fan_in_uniform}, {@code uniform} or {@code constant}
+     * @param scheme {@code kaiming_uniform}, {@code fan_in_uniform}, {@code uniform}, {@code constant} or
+     *               {@code given} (values imported with a model; {@code sha256} of their float32 bytes)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record InitEntry(String scheme, Long fanIn, Double a, Float value, Double low, Double high) {
+    public record InitEntry(String scheme, Long fanIn, Double a, Float value, Double low, Double high, String sha256) {
         public static InitEntry of(Init init) {
             if (init instanceof Init.KaimingUniform k) {
-                return new InitEntry("kaiming_uniform", k.fanIn(), k.a(), null, null, null);
+                return new InitEntry("kaiming_uniform", k.fanIn(), k.a(), null, null, null, null);
             } else if (init instanceof Init.FanInUniform f) {
-                return new InitEntry("fan_in_uniform", f.fanIn(), null, null, null, null);
+                return new InitEntry("fan_in_uniform", f.fanIn(), null, null, null, null, null);
             } else if (init instanceof Init.Constant c) {
-                return new InitEntry("constant", null, null, c.value(), null, null);
+                return new InitEntry("constant", null, null, c.value(), null, null, null);
             } else if (init instanceof Init.Uniform u) {
-                return new InitEntry("uniform", null, null, null, u.low(), u.high());
+                return new InitEntry("uniform", null, null, null, u.low(), u.high(), null);
+            } else if (init instanceof Init.Given g) {
+                return new InitEntry("given", null, null, null, null, null, g.sha256());
             }
             throw new IllegalArgumentException("unknown initialisation " + init);
         }
@@ -98,6 +101,8 @@ public record Manifest(String format, String fingerprint,
                 case "fan_in_uniform" -> new Init.FanInUniform(require(fanIn));
                 case "constant" -> new Init.Constant(require(value));
                 case "uniform" -> new Init.Uniform(require(low), require(high));
+                case "given" -> throw new IllegalArgumentException("the initial values of these parameters came with"
+                        + " the model they were imported from; use the checkpoint written beside the artifacts");
                 default -> throw new IllegalArgumentException("unknown initialisation scheme '" + scheme + "'");
             };
         }
