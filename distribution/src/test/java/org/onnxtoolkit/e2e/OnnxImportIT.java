@@ -364,6 +364,21 @@ class OnnxImportIT {
         assertOneLine(badOutput, "has no output 'nope' (its outputs: y)");
     }
 
+    /** --inspect reads any artifact folder: a pre-built one of the toolkit has graphs but no checkpoint. */
+    @Test
+    void inspectShowsAPrebuiltArtifactSet() {
+        Path prebuilt = Path.of(System.getProperty("toolkit.repo"), "artifacts", "mlp-vae");
+        Cli.Result r = Cli.run("artifacts", "--inspect", prebuilt.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("training_model.onnx (TrainStep)\n  inputs, in order: x float[batch, 1, 28, 28],"
+                + " kl_weight float[]"), r.out());
+        assertTrue(r.out().contains("optimizer_model.onnx: com.microsoft.AdamWOptimizer"), r.out());
+        assertTrue(r.out().contains("checkpoint: absent"), r.out());
+        Cli.Result none = Cli.run("artifacts", "--inspect", models.toString());
+        assertEquals(2, none.exitCode(), none.toString());
+        assertOneLine(none, "holds no training artifacts");
+    }
+
     static Cli.Result artifacts(Path model) {
         return Cli.run("artifacts", "--model", model.toString(), "--loss", "mse", "--out",
                 model.resolveSibling(model.getFileName() + "-artifacts").toString());

@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.onnxtoolkit.api.graph.GraphBuildException;
 import org.onnxtoolkit.compiler.artifacts.AdamWSettings;
+import org.onnxtoolkit.compiler.artifacts.Manifest;
 import org.onnxtoolkit.compiler.artifacts.TrainingArtifacts;
 import org.onnxtoolkit.compiler.checkpoint.CheckpointContents;
 import org.onnxtoolkit.compiler.checkpoint.CheckpointReader;
@@ -131,6 +132,24 @@ final class ImportedArtifacts {
             checkpoint = CheckpointReader.read(checkpointFile);
             checkpoint.trainableParameters().forEach(t -> parameters.add(t.name()));
             checkpoint.frozenParameters().forEach(t -> parameters.add(t.name()));
+        }
+        // Without a checkpoint, our manifest names the parameters; an input with a gradient buffer is one too.
+        Path manifestFile = dir.resolve(TrainingArtifacts.MANIFEST);
+        if (Files.exists(manifestFile)) {
+            try {
+                Manifest.fromJson(Files.readString(manifestFile)).parameters().forEach(p -> parameters.add(p.name()));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(manifestFile + ": " + e.getMessage(), e);
+            }
+        }
+        Path trainingFile = dir.resolve(TrainingArtifacts.TRAINING_MODEL);
+        if (Files.exists(trainingFile)) {
+            for (OnnxMl.ValueInfoProto v : parse(trainingFile).getGraph().getInputList()) {
+                String buffer = "_grad.accumulation.buffer";
+                if (v.getName().endsWith(buffer)) {
+                    parameters.add(v.getName().substring(0, v.getName().length() - buffer.length()));
+                }
+            }
         }
         boolean any = false;
         for (String name : List.of(TrainingArtifacts.TRAINING_MODEL, TrainingArtifacts.EVAL_MODEL)) {
