@@ -47,11 +47,12 @@ public sealed interface Init {
     }
 
     /**
-     * Exactly {@code values} (row-major, copied), for example the weights of an imported model. The runtime
-     * cannot redraw them from a seed: the checkpoint written with the artifacts carries them.
+     * Exactly {@code values} (row-major, copied): the initializer {@code initializer} of the ONNX model
+     * {@code file}, where the runtime reads them again when it writes a run's first checkpoint from a manifest
+     * (checking that they are still the same).
      */
-    static Init given(float[] values) {
-        return new Given(values.clone());
+    static Init given(float[] values, String file, String initializer) {
+        return new Given(values.clone(), file, initializer);
     }
 
     /**
@@ -139,13 +140,13 @@ public sealed interface Init {
     }
 
     /**
-     * Fixed values; {@link #describe()} names their count and SHA-256, so a manifest (and the artifacts'
-     * fingerprint) changes whenever they do.
+     * Fixed values read from an ONNX model; {@link #describe()} names their count, origin and SHA-256, so a
+     * manifest (and the artifacts' fingerprint) changes whenever they do.
      */
-    record Given(float[] values) implements Init {
+    record Given(float[] values, String file, String initializer) implements Init {
         public Given {
-            if (values == null || values.length == 0) {
-                throw new GraphBuildException("given: expected at least one value");
+            if (values == null || values.length == 0 || file == null || initializer == null) {
+                throw new GraphBuildException("given: expected at least one value, a file and an initializer name");
             }
         }
 
@@ -173,7 +174,7 @@ public sealed interface Init {
 
         @Override
         public String describe() {
-            return "given(" + values.length + " values, sha256=" + sha256() + ")";
+            return "given(" + values.length + " values of '" + initializer + "' in " + file + ", sha256=" + sha256() + ")";
         }
     }
 

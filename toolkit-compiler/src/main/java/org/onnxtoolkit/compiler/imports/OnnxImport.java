@@ -197,6 +197,33 @@ public final class OnnxImport {
         return new Input(v.getName(), name, type, Shape.of(dims));
     }
 
+    /**
+     * The values of a float initializer of a model, read again to write a run's first checkpoint from a manifest
+     * ({@code Manifest.InitEntry}): the model file must still hold exactly the values the artifacts were made from.
+     *
+     * @throws IllegalArgumentException naming the file when it cannot be read or its values changed
+     */
+    public static Init initialValues(String file, String initializer, String sha256) {
+        OnnxImport m;
+        try {
+            m = read(Path.of(file));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the initial values of '" + initializer + "' from " + file
+                    + ": " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+        Known k = m.initializers.get(initializer);
+        if (k == null || k.floats() == null) {
+            throw new IllegalArgumentException(file + " no longer has the float initializer '" + initializer
+                    + "' the artifacts were made from");
+        }
+        Init.Given g = (Init.Given) Init.given(k.floats(), file, initializer);
+        if (!g.sha256().equals(sha256)) {
+            throw new IllegalArgumentException("the values of '" + initializer + "' in " + file + " changed since the"
+                    + " artifacts were made from it");
+        }
+        return g;
+    }
+
     /** The path of the model file. */
     public Path file() {
         return file;
@@ -486,8 +513,8 @@ public final class OnnxImport {
             if (k.type() == DataType.FLOAT && initializers.get(onnxName) == k && k.dims().length > 0) {
                 String name = sanitize(onnxName, names);
                 made = frozenStat || frozen.test(onnxName)
-                        ? g.frozenParameter(name, Init.given(k.floats()), k.dims())
-                        : g.parameter(name, Init.given(k.floats()), k.dims());
+                        ? g.frozenParameter(name, given(k, onnxName), k.dims())
+                        : g.parameter(name, given(k, onnxName), k.dims());
             } else if (k.type() == DataType.FLOAT) {
                 made = g.constant("folded_const" + constants++, k.floats(), k.dims());
             } else if (k.type() == DataType.INT64) {
@@ -497,6 +524,10 @@ public final class OnnxImport {
             }
             declared.put(onnxName, made);
             return made;
+        }
+
+        private Init given(Known k, String onnxName) {
+            return Init.given(k.floats(), file.toAbsolutePath().toString(), onnxName);
         }
 
         /** Input {@code i} as a tensor known while importing, or null when absent. */
