@@ -71,6 +71,29 @@ class OnnxVaeIT {
         assertTrue(Math.abs(ours - theirs) <= NATS, line);
     }
 
+    /**
+     * A missing option or file is a usage error (exit 2), a damaged model a failure (exit 1); one line each (a
+     * failure adds the usual hint to run with --verbose).
+     */
+    @Test
+    void missingAndDamagedModelsAreOneLine() throws Exception {
+        Cli.Result none = Cli.run("train", "--arch", "onnx-vae", "--out", tmp.resolve("r1").toString());
+        assertEquals(2, none.exitCode(), none.toString());
+        assertTrue(none.err().strip().lines().count() == 1 && none.err().contains("onnx-vae needs -O encoder=FILE.onnx"),
+                none.toString());
+        Cli.Result missing = Cli.run("train", "--arch", "onnx-vae", "-O", "encoder=" + tmp.resolve("no.onnx"), "-O",
+                "decoder=" + tmp.resolve("no.onnx"), "--out", tmp.resolve("r2").toString());
+        assertEquals(2, missing.exitCode(), missing.toString());
+        assertTrue(missing.err().contains("no.onnx does not exist"), missing.toString());
+        Path damaged = Files.write(tmp.resolve("damaged.onnx"), new byte[] {8, 8, 18, 3, 'x'});
+        Cli.Result bad = Cli.run("train", "--arch", "onnx-vae", "-O", "encoder=" + damaged, "-O",
+                "decoder=" + damaged, "--out", tmp.resolve("r3").toString());
+        assertEquals(1, bad.exitCode(), bad.toString());
+        List<String> lines = bad.err().strip().lines().toList();
+        assertTrue(lines.get(0).contains("damaged.onnx is not a readable ONNX model")
+                && (lines.size() == 1 || lines.size() == 2 && lines.get(1).contains("--verbose")), bad.toString());
+    }
+
     /** The test negative ELBO (nats per image) of the last epoch in a run's metrics.csv. */
     static double lastTestElbo(Path run) throws IOException {
         List<String> lines = Files.readAllLines(run.resolve("metrics.csv"));

@@ -18,8 +18,10 @@ public interface ModelImporter {
     /**
      * Reads and checks a model.
      *
-     * @throws IllegalArgumentException with a message naming the file and what is wrong (missing, damaged,
-     *                                  unsupported operators, dynamic dimensions other than the batch)
+     * @throws IllegalArgumentException         when the file does not exist (what the user typed is wrong)
+     * @throws java.io.UncheckedIOException      with a one-line message naming the file and what is wrong inside
+     *                                           it (damaged, unsupported operators, dynamic dimensions other than
+     *                                           the batch), or when it is not a regular file
      */
     Model read(Path file);
 
@@ -41,7 +43,7 @@ public interface ModelImporter {
          * @param inputs a value of {@code g} for every input, by name
          * @param frozen which initializers (by ONNX name) are not trained
          * @return the outputs by name, in the model's order
-         * @throws IllegalArgumentException when a node does not fit the given inputs
+         * @throws java.io.UncheckedIOException when a node does not fit the given inputs
          */
         Map<String, Value> addTo(Graph g, Map<String, Value> inputs, Predicate<String> frozen);
     }

@@ -18,15 +18,23 @@ final class OnnxModelImporter implements ModelImporter {
     private OnnxModelImporter() {
     }
 
+    /** What is inside a file is wrong: an unchecked I/O failure (exit 1), its lines joined into one. */
+    private static java.io.UncheckedIOException content(IOException e) {
+        if (e instanceof org.onnxtoolkit.compiler.io.NotARegularFileException) {
+            return new java.io.UncheckedIOException(e);
+        }
+        return new java.io.UncheckedIOException(new IOException(String.join(";", e.getMessage().lines().toList()), e));
+    }
+
     @Override
     public Model read(Path file) {
         OnnxImport imported;
         try {
             imported = OnnxImport.read(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException(file + " does not exist", e);
         } catch (IOException e) {
-            String msg = e.getMessage();
-            throw new IllegalArgumentException(e instanceof java.nio.file.NoSuchFileException ? file + " does not exist"
-                    : msg.lines().count() > 1 ? String.join(";", msg.lines().toList()) : msg, e);
+            throw content(e);
         }
         return new Model() {
             @Override
@@ -51,7 +59,7 @@ final class OnnxModelImporter implements ModelImporter {
                 try {
                     return imported.addTo(g, inputs, frozen);
                 } catch (IOException e) {
-                    throw new IllegalArgumentException(e.getMessage(), e);
+                    throw content(e);
                 }
             }
         };

@@ -56,8 +56,13 @@ public class OnnxVaeArchitecture implements Architecture {
                 new OptionSpec("decoder", "", "ONNX model: z [N, latent] -> pictures [N, C, H, W] (logits or sigmoid)"));
     }
 
+    /** The encoder's input shape; null without a readable encoder path, so that {@link #create} names the problem. */
     @Override
     public ImageShape preferredImageShape(PluginOptions options) {
+        String file = options.get("encoder");
+        if (file.isBlank() || !java.nio.file.Files.exists(Path.of(file))) {
+            return null;
+        }
         return imageShapeOf(load(options, "encoder"));
     }
 
