@@ -197,7 +197,7 @@ class PluginsIT {
         assertTrue(r.out().contains("Plugins (./toolkit plugins ID shows one's description and options):"), r.out());
         assertTrue(r.out().lines().allMatch(l -> l.length() <= 80), "lines fit 80 columns:\n" + r.out());
         assertTrue(words.contains(" datasets: celeba, fashion-mnist, image-folder, licensed-data, mnist, shapes"
-                + " architectures: conv-vae, mlp-vae objectives: bce-kl, mse-kl"), r.out());
+                + " architectures: conv-vae, mlp-vae, onnx-vae objectives: bce-kl, mse-kl"), r.out());
         assertTrue(r.err().isEmpty(), r.err());
 
         Cli.Result broken = Cli.run("train", "--help", "--plugins-dir", tmp.resolve("nowhere").toString());

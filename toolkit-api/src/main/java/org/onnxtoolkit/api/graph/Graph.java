@@ -693,6 +693,169 @@ public final class Graph {
                 x.shape());
     }
 
+    // ------------------------------------------------------------- pooling, softmax, dropout, clip, concat
+
+    /**
+     * 2-D max pooling of {@code x [N, C, H, W]} with a {@code kernel [kH, kW]}, one stride and one symmetric
+     * padding for both axes, giving {@code [N, C, H', W']} with {@code H' = floor((H + 2p - kH) / s) + 1}
+     * (PyTorch's {@code MaxPool2d} without ceil mode). Padding must be at most half the kernel.
+     */
+    public Value maxPool(Value x, long[] kernel, int stride, int padding) {
+        return pool(Op.MAX_POOL, x, kernel, stride, padding);
+    }
+
+    /**
+     * 2-D average pooling, shaped as {@link #maxPool}; padded positions count as zeros in the average
+     * (PyTorch's {@code AvgPool2d} default, ONNX's {@code count_include_pad=1}).
+     */
+    public Value averagePool(Value x, long[] kernel, int stride, int padding) {
+        return pool(Op.AVERAGE_POOL, x, kernel, stride, padding);
+    }
+
+    private Value pool(Op kind, Value x, long[] kernel, int stride, int padding) {
+        String op = kind.onnxName();
+        own(x, op);
+        requireFloat(op, x);
+        requireRank(op, "X", x, 4);
+        if (kernel == null || kernel.length != 2 || kernel[0] < 1 || kernel[1] < 1 || stride < 1 || padding < 0) {
+            throw new GraphBuildException(op + ": expected a kernel of two positive sizes, stride >= 1 and padding"
+                    + " >= 0, got kernel " + Arrays.toString(kernel) + ", stride " + stride + ", padding " + padding);
+        }
+        long[] dims = {x.shape().dim(0), x.shape().dim(1), 0, 0};
+        for (int i = 0; i < 2; i++) {
+            long size = x.shape().dim(2 + i);
+            if (2L * padding > kernel[i]) {
+                throw new GraphBuildException(op + ": padding " + padding + " must be at most half the kernel "
+                        + Arrays.toString(kernel));
+            }
+            if (size == Shape.BATCH || size + 2L * padding < kernel[i]) {
+                throw new GraphBuildException(op + ": input " + x.shape() + " is too small for kernel "
+                        + Arrays.toString(kernel) + " with padding " + padding);
+            }
+            dims[2 + i] = (size + 2L * padding - kernel[i]) / stride + 1;
+        }
+        Attributes.Builder a = Attributes.builder().put("kernel_shape", kernel.clone())
+                .put("strides", new long[] {stride, stride})
+                .put("pads", new long[] {padding, padding, padding, padding});
+        if (kind == Op.AVERAGE_POOL) {
+            a.put("count_include_pad", 1L);
+        }
+        return addNode(kind, autoName(op), List.of(x), a.build(), DataType.FLOAT, Shape.of(dims));
+    }
+
+    /** The mean over each channel's spatial positions: {@code [N, C, H, W] -> [N, C, 1, 1]}. */
+    public Value globalAveragePool(Value x) {
+        String op = "GlobalAveragePool";
+        own(x, op);
+        requireFloat(op, x);
+        if (x.rank() < 3) {
+            throw new GraphBuildException(op + ": X must have rank >= 3 ([N, C, ...]), got " + x.shape());
+        }
+        long[] dims = x.shape().dims();
+        for (int i = 2; i < dims.length; i++) {
+            if (dims[i] == Shape.BATCH) {
+                throw new GraphBuildException(op + ": spatial dimensions of " + x.shape() + " must be fixed");
+            }
+            dims[i] = 1;
+        }
+        return addNode(Op.GLOBAL_AVERAGE_POOL, autoName(op), List.of(x), Attributes.NONE, DataType.FLOAT,
+                Shape.of(dims));
+    }
+
+    /**
+     * Joins float values along {@code axis} (negative counts from the end), which must not be the batch
+     * dimension; every other dimension must agree.
+     */
+    public Value concat(List<Value> parts, int axis) {
+        String op = "Concat";
+        if (parts == null || parts.isEmpty()) {
+            throw new GraphBuildException(op + ": expected at least one input");
+        }
+        for (Value v : parts) {
+            own(v, op);
+            requireFloat(op, v);
+        }
+        Value first = parts.get(0);
+        int rank = first.rank();
+        int a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= rank) {
+            throw new GraphBuildException(op + ": axis " + axis + " out of range for " + first.shape());
+        }
+        long[] dims = first.shape().dims();
+        dims[a] = 0;
+        for (Value v : parts) {
+            if (v.rank() != rank) {
+                throw new GraphBuildException(op + ": inputs of different ranks: " + first + " and " + v);
+            }
+            for (int i = 0; i < rank; i++) {
+                long d = v.shape().dim(i);
+                if (i == a) {
+                    if (d == Shape.BATCH) {
+                        throw new GraphBuildException(op + ": cannot join along the batch dimension of " + v);
+                    }
+                    dims[a] += d;
+                } else if (d != first.shape().dim(i)) {
+                    throw new GraphBuildException(op + ": " + v + " differs from " + first + " on axis " + i);
+                }
+            }
+        }
+        return addNode(Op.CONCAT, autoName(op), List.copyOf(parts),
+                Attributes.builder().put("axis", (long) a).build(), DataType.FLOAT, Shape.of(dims));
+    }
+
+    /** Softmax along {@code axis} (negative counts from the end). */
+    public Value softmax(Value x, int axis) {
+        return softmaxLike(Op.SOFTMAX, x, axis);
+    }
+
+    /** {@code log(softmax(x))} along {@code axis}, computed stably. */
+    public Value logSoftmax(Value x, int axis) {
+        return softmaxLike(Op.LOG_SOFTMAX, x, axis);
+    }
+
+    private Value softmaxLike(Op kind, Value x, int axis) {
+        String op = kind.onnxName();
+        own(x, op);
+        requireFloat(op, x);
+        int a = axis < 0 ? axis + x.rank() : axis;
+        if (a < 0 || a >= x.rank()) {
+            throw new GraphBuildException(op + ": axis " + axis + " out of range for " + x.shape());
+        }
+        return addNode(kind, autoName(op), List.of(x), Attributes.builder().put("axis", (long) a).build(),
+                DataType.FLOAT, x.shape());
+    }
+
+    /**
+     * Dropout with drop probability {@code ratio} in {@code [0, 1)}: in a {@link Phase#TRAINING} graph each
+     * element is zeroed with that probability and the rest scaled by {@code 1 / (1 - ratio)} (a new mask on every
+     * step, drawn from ONNX Runtime's seeded generator); in an inference graph it is the identity.
+     */
+    public Value dropout(Value x, float ratio) {
+        String op = "Dropout";
+        own(x, op);
+        requireFloat(op, x);
+        if (!(ratio >= 0f && ratio < 1f)) {
+            throw new GraphBuildException(op + ": ratio must be in [0, 1), got " + ratio);
+        }
+        if (phase != Phase.TRAINING) {
+            return identity(x);
+        }
+        return addNode(Op.DROPOUT, autoName(op), List.of(x, scalar(ratio)), Attributes.NONE, DataType.FLOAT,
+                x.shape());
+    }
+
+    /** Clamps {@code x} to {@code [min, max]}; an infinite bound leaves that side open. */
+    public Value clip(Value x, float min, float max) {
+        String op = "Clip";
+        own(x, op);
+        requireFloat(op, x);
+        if (Float.isNaN(min) || Float.isNaN(max) || min > max) {
+            throw new GraphBuildException(op + ": expected min <= max, got [" + min + ", " + max + "]");
+        }
+        return addNode(Op.CLIP, autoName(op), List.of(x, scalar(min), scalar(max)), Attributes.NONE,
+                DataType.FLOAT, x.shape());
+    }
+
     // --------------------------------------------------------------------------------------- accessors
 
     /** Nodes in the order they were added (a topological order). */

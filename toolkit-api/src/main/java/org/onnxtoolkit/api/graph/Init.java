@@ -47,6 +47,15 @@ public sealed interface Init {
     }
 
     /**
+     * Exactly {@code values} (row-major, copied): the initializer {@code initializer} of the ONNX model
+     * {@code file}, where the runtime reads them again when it writes a run's first checkpoint from a manifest
+     * (checking that they are still the same).
+     */
+    static Init given(float[] values, String file, String initializer) {
+        return new Given(values.clone(), file, initializer);
+    }
+
+    /**
      * Kaiming (He) uniform: {@code U(-b, b)} with {@code b = gain * sqrt(3 / fanIn)} and
      * {@code gain = sqrt(2 / (1 + a^2))} (leaky-ReLU gain). With {@code a = sqrt(5)}, {@code b = 1/sqrt(fanIn)}.
      */
@@ -127,6 +136,45 @@ public sealed interface Init {
         @Override
         public String describe() {
             return "constant(" + value + ")";
+        }
+    }
+
+    /**
+     * Fixed values read from an ONNX model; {@link #describe()} names their count, origin and SHA-256, so a
+     * manifest (and the artifacts' fingerprint) changes whenever they do.
+     */
+    record Given(float[] values, String file, String initializer) implements Init {
+        public Given {
+            if (values == null || values.length == 0 || file == null || initializer == null) {
+                throw new GraphBuildException("given: expected at least one value, a file and an initializer name");
+            }
+        }
+
+        @Override
+        public void fill(float[] target, RandomGenerator rng) {
+            if (target.length != values.length) {
+                throw new IllegalArgumentException("given: " + values.length + " values for " + target.length
+                        + " elements");
+            }
+            System.arraycopy(values, 0, target, 0, values.length);
+        }
+
+        /** SHA-256 (hex) of the values as little-endian float32 bytes. */
+        public String sha256() {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(values.length * 4)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.asFloatBuffer().put(values);
+            try {
+                return java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(b.array()));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "given(" + values.length + " values of '" + initializer + "' in " + file + ", sha256=" + sha256() + ")";
         }
     }
 

@@ -76,6 +76,31 @@ public enum Op {
             .attr("dtype", AttributeKind.INT).attr("mean", AttributeKind.FLOAT).attr("scale", AttributeKind.FLOAT)
             .attr("seed", AttributeKind.FLOAT).notDifferentiable()),
 
+    // ------------------------------- builder level: what exported CNNs and MLPs need (onnx-import)
+    /** 2-D max pooling; in a training model also writes {@code Indices}, which the gradient rule scatters through. */
+    MAX_POOL(builder("MaxPool", 12).in("X").out("Y").optionalOut("Indices")
+            .attr("auto_pad", AttributeKind.STRING).attr("ceil_mode", AttributeKind.INT)
+            .attr("dilations", AttributeKind.INTS).requiredAttr("kernel_shape", AttributeKind.INTS)
+            .attr("pads", AttributeKind.INTS).attr("storage_order", AttributeKind.INT)
+            .attr("strides", AttributeKind.INTS)),
+    AVERAGE_POOL(builder("AveragePool", 11).in("X").out("Y")
+            .attr("auto_pad", AttributeKind.STRING).attr("ceil_mode", AttributeKind.INT)
+            .attr("count_include_pad", AttributeKind.INT).requiredAttr("kernel_shape", AttributeKind.INTS)
+            .attr("pads", AttributeKind.INTS).attr("strides", AttributeKind.INTS)),
+    GLOBAL_AVERAGE_POOL(builder("GlobalAveragePool", 1).in("X").out("Y")),
+    CONCAT(builder("Concat", 13).variadicIn("inputs").out("concat_result").requiredAttr("axis", AttributeKind.INT)),
+    SOFTMAX(builder("Softmax", 13).in("input").out("output").attr("axis", AttributeKind.INT)),
+    LOG_SOFTMAX(builder("LogSoftmax", 13).in("input").out("output").attr("axis", AttributeKind.INT)),
+    /**
+     * Dropout in training form (only in training graphs; inference graphs get an Identity): the builder node
+     * holds {@code data} and {@code ratio}; lowering adds the {@code training_mode} flag and the mask that the
+     * gradient rule multiplies by.
+     */
+    DROPOUT(builder("Dropout", 13).in("data").optionalIn("ratio", "training_mode").out("output")
+            .optionalOut("mask").attr("seed", AttributeKind.INT)),
+    /** Clamps to {@code [min, max]} (float scalar constants; infinite for a missing bound). */
+    CLIP(builder("Clip", 13).in("input").optionalIn("min", "max").out("output")),
+
     // --------------------------------------------------------- IR level, default domain: lowering and gradients
     EXPAND(ir("Expand", 13).in("input", "shape").out("output")),
     GREATER(ir("Greater", 13).in("A", "B").out("C")),
@@ -85,6 +110,12 @@ public enum Op {
     SUM(ir("Sum", 13).variadicIn("data_0").out("sum")),
     UNSQUEEZE(ir("Unsqueeze", 13).in("data", "axes").out("expanded")),
     WHERE(ir("Where", 16).in("condition", "X", "Y").out("output")),
+    // IR rows for the onnx-import gradient rules (MaxPool, Concat, Clip)
+    GREATER_OR_EQUAL(ir("GreaterOrEqual", 16).in("A", "B").out("C")),
+    LESS_OR_EQUAL(ir("LessOrEqual", 16).in("A", "B").out("C")),
+    SCATTER_ELEMENTS(ir("ScatterElements", 16).in("data", "indices", "updates").out("output")
+            .attr("axis", AttributeKind.INT).attr("reduction", AttributeKind.STRING)),
+    SLICE(ir("Slice", 13).in("data", "starts", "ends").optionalIn("axes", "steps").out("output")),
 
     // ------------------------------------------ IR level, com.microsoft: ONNX Runtime's training kernels
     /** Batch normalisation in training form that also returns the saved statistics its gradient needs. */

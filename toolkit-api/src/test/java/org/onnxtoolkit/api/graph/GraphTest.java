@@ -179,4 +179,33 @@ class GraphTest {
         assertEquals(1f, ones[2]);
         assertThrows(GraphBuildException.class, () -> Init.kaimingUniform(0));
     }
+    @Test
+    void poolingConcatSoftmaxDropoutAndClipShapesAndMessages() {
+        Graph g = new Graph(Phase.TRAINING);
+        Value x = g.input("x", B, 3, 7, 7);
+        assertEquals(Shape.of(B, 3, 3, 3), g.maxPool(x, new long[] {2, 2}, 2, 0).shape());
+        assertEquals(Shape.of(B, 3, 4, 4), g.averagePool(x, new long[] {3, 3}, 2, 1).shape());
+        assertEquals(Shape.of(B, 3, 1, 1), g.globalAveragePool(x).shape());
+        assertMessage(() -> g.maxPool(x, new long[] {2, 2}, 2, 2), "MaxPool", "padding 2 must be at most half");
+        assertMessage(() -> g.maxPool(x, new long[] {8, 8}, 1, 0), "MaxPool", "too small for kernel [8, 8]");
+        assertMessage(() -> g.averagePool(g.input("v", B, 6), new long[] {2, 2}, 1, 0), "AveragePool", "rank 4");
+
+        Value a = g.input("a", B, 2);
+        Value b = g.input("b", B, 5);
+        assertEquals(Shape.of(B, 7), g.concat(List.of(a, b), -1).shape());
+        assertMessage(() -> g.concat(List.of(a, b), 0), "Concat", "cannot join along the batch dimension");
+        assertMessage(() -> g.concat(List.of(a, g.input("c", B, 2, 1)), 1), "Concat", "different ranks");
+
+        assertEquals(1L, g.softmax(b, -1).producer().attributes().getInt("axis", -1));
+        assertMessage(() -> g.logSoftmax(b, 2), "LogSoftmax", "axis 2 out of range");
+
+        assertEquals(Op.DROPOUT, g.dropout(b, 0.5f).producer().op());
+        assertMessage(() -> g.dropout(b, 1f), "Dropout", "ratio must be in [0, 1)");
+        Graph inference = new Graph(Phase.INFERENCE);
+        assertEquals(Op.IDENTITY, inference.dropout(inference.input("x", B, 4), 0.5f).producer().op(),
+                "no dropout outside training");
+
+        assertEquals(Shape.of(B, 5), g.clip(b, 0f, 6f).shape());
+        assertMessage(() -> g.clip(b, 1f, 0f), "Clip", "expected min <= max");
+    }
 }

@@ -72,7 +72,16 @@ public final class ArtifactCompiler {
 
     /** Compiles {@code request}; see the class comment for how the fingerprint is made. */
     public static TrainingArtifacts compile(Request request) {
-        Lowered lowered = lower(request);
+        return compile(request, false);
+    }
+
+    /**
+     * Compiles {@code request} with, when {@code sgd} is true, plain SGD ({@code w -= lr * g}, ORT's
+     * {@code SGDOptimizerV2}) as the optimizer model instead of the request's AdamW; the manifest's optimizer
+     * section then reads {@code {"algorithm": "sgd"}}.
+     */
+    public static TrainingArtifacts compile(Request request, boolean sgd) {
+        Lowered lowered = lower(request, sgd);
         String fingerprint = fingerprint(lowered, request);
         Map<String, String> metadata = Map.of(FINGERPRINT_KEY, fingerprint);
         byte[] trainingModel = OnnxModelWriter.write(lowered.training(), "training", metadata);
@@ -87,12 +96,12 @@ public final class ArtifactCompiler {
      * (the first call in a fresh JVM also loads protobuf and Jackson, which a run needs anyway).
      */
     public static String fingerprint(Request request) {
-        return fingerprint(lower(request), request);
+        return fingerprint(lower(request, false), request);
     }
 
     /** The lowered models and what the manifest says about them, before the fingerprint exists. */
     private record Lowered(IrGraph training, IrGraph eval, byte[] optimizerModel, Request request,
-                           List<Manifest.ParameterEntry> parameters) {
+                           List<Manifest.ParameterEntry> parameters, boolean sgd) {
         /** The manifest, with the SHA-256 of the given model bytes. */
         Manifest manifest(String fingerprint, byte[] trainingModel, byte[] evalModel) {
             SortedMap<String, String> files = new TreeMap<>();
@@ -108,12 +117,12 @@ public final class ArtifactCompiler {
             Graph train = request.trainingGraph();
             return new Manifest(Manifest.FORMAT, fingerprint, new TreeMap<>(request.configuration()),
                     OnnxModelWriter.IR_VERSION, Op.OPSET, request.lossOutput(), request.kernels().name(),
-                    recordToMap(request.optimizer()), parameters, userInputs(training, train), trainOutputs,
+                    sgd ? new TreeMap<>(Map.of("algorithm", "sgd")) : recordToMap(request.optimizer()), parameters, userInputs(training, train), trainOutputs,
                     userInputs(eval, train), List.copyOf(request.evalGraph().outputs().keySet()), files);
         }
     }
 
-    private static Lowered lower(Request request) {
+    private static Lowered lower(Request request, boolean sgd) {
         Graph train = request.trainingGraph();
         IrGraph trainIr = ModelAssembler.training(train, request.lossOutput(), request.kernels(),
                 request.exposeGradients(), request.noiseAsInputs());
@@ -123,7 +132,8 @@ public final class ArtifactCompiler {
             params.add(new Manifest.ParameterEntry(p.name(), p.shape().dims(), p.trainable(),
                     Manifest.InitEntry.of(p.init())));
         }
-        return new Lowered(trainIr, evalIr, OptimizerModelWriter.adamW(request.optimizer()), request, params);
+        return new Lowered(trainIr, evalIr, sgd ? OptimizerModelWriter.sgd() : OptimizerModelWriter.adamW(
+                request.optimizer()), request, params, sgd);
     }
 
     /**

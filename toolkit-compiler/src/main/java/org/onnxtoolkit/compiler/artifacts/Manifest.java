@@ -75,19 +75,24 @@ public record Manifest(String format, String fingerprint,
     /**
      * An initialisation scheme in a form that can be turned back into an {@link Init}.
      *
-     * @param scheme {@code kaiming_uniform}, {@code fan_in_uniform}, {@code uniform} or {@code constant}
+     * @param scheme {@code kaiming_uniform}, {@code fan_in_uniform}, {@code uniform}, {@code constant} or
+     *               {@code given} (the initializer {@code initializer} of the ONNX model {@code file}, whose
+     *               float32 bytes have the SHA-256 {@code sha256})
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record InitEntry(String scheme, Long fanIn, Double a, Float value, Double low, Double high) {
+    public record InitEntry(String scheme, Long fanIn, Double a, Float value, Double low, Double high, String sha256,
+                            String file, String initializer) {
         public static InitEntry of(Init init) {
             if (init instanceof Init.KaimingUniform k) {
-                return new InitEntry("kaiming_uniform", k.fanIn(), k.a(), null, null, null);
+                return new InitEntry("kaiming_uniform", k.fanIn(), k.a(), null, null, null, null, null, null);
             } else if (init instanceof Init.FanInUniform f) {
-                return new InitEntry("fan_in_uniform", f.fanIn(), null, null, null, null);
+                return new InitEntry("fan_in_uniform", f.fanIn(), null, null, null, null, null, null, null);
             } else if (init instanceof Init.Constant c) {
-                return new InitEntry("constant", null, null, c.value(), null, null);
+                return new InitEntry("constant", null, null, c.value(), null, null, null, null, null);
             } else if (init instanceof Init.Uniform u) {
-                return new InitEntry("uniform", null, null, null, u.low(), u.high());
+                return new InitEntry("uniform", null, null, null, u.low(), u.high(), null, null, null);
+            } else if (init instanceof Init.Given g) {
+                return new InitEntry("given", null, null, null, null, null, g.sha256(), g.file(), g.initializer());
             }
             throw new IllegalArgumentException("unknown initialisation " + init);
         }
@@ -98,6 +103,8 @@ public record Manifest(String format, String fingerprint,
                 case "fan_in_uniform" -> new Init.FanInUniform(require(fanIn));
                 case "constant" -> new Init.Constant(require(value));
                 case "uniform" -> new Init.Uniform(require(low), require(high));
+                case "given" -> org.onnxtoolkit.compiler.imports.OnnxImport.initialValues(require(file),
+                        require(initializer), require(sha256));
                 default -> throw new IllegalArgumentException("unknown initialisation scheme '" + scheme + "'");
             };
         }

@@ -209,7 +209,100 @@ final class Autodiff {
                     contribute(in.get(0), e.cast(dy, DataType.FLOAT));
                 }
             }
+            case MAX_POOL -> backwardMaxPool(n, dy);
+            case AVERAGE_POOL -> backwardAveragePool(n, dy);
+            // y = mean over the spatial axes: dx = dy spread evenly over them
+            case GLOBAL_AVERAGE_POOL -> contribute(in.get(0), e.node(Op.DIV, List.of(
+                    e.node(Op.EXPAND, List.of(dy, shapeOf(in.get(0)))),
+                    e.scalar((float) spatialCount(in.get(0))))));
+            case CONCAT -> backwardConcat(n, dy);
+            // y = softmax(x): dx = y * (dy - sum(dy * y))
+            case SOFTMAX -> {
+                String axes = e.ints(n.attributes().getInt("axis", -1));
+                String dot = e.node(Op.REDUCE_SUM, List.of(e.node(Op.MUL, List.of(dy, y.name())), axes),
+                        Attributes.builder().put("keepdims", 1L).build());
+                contribute(in.get(0), e.node(Op.MUL, List.of(y.name(), e.node(Op.SUB, List.of(dy, dot)))));
+            }
+            // y = log softmax(x): dx = dy - exp(y) * sum(dy)
+            case LOG_SOFTMAX -> {
+                String sum = e.node(Op.REDUCE_SUM, List.of(dy, e.ints(n.attributes().getInt("axis", -1))),
+                        Attributes.builder().put("keepdims", 1L).build());
+                contribute(in.get(0), e.node(Op.SUB, List.of(dy, e.node(Op.MUL, List.of(
+                        e.node(Op.EXP, List.of(y.name())), sum)))));
+            }
+            // y = x * mask / (1 - ratio): dx = dy * mask / (1 - ratio), the mask of this very step
+            case DROPOUT -> {
+                float ratio = n.input(1).floatData()[0];
+                String kept = e.node(Op.MUL, List.of(dy, e.cast(lowering.sideOutputs().get(n), DataType.FLOAT)));
+                contribute(in.get(0), ratio == 0f ? kept : e.node(Op.MUL, List.of(kept, e.scalar(1f / (1f - ratio)))));
+            }
+            // y = clamp(x, min, max): dx = dy where min <= x <= max (PyTorch's clamp passes the bounds too)
+            case CLIP -> contribute(in.get(0), e.node(Op.WHERE, List.of(
+                    e.node(Op.GREATER_OR_EQUAL, List.of(in.get(0).name(), in.get(1).name())),
+                    e.node(Op.WHERE, List.of(e.node(Op.LESS_OR_EQUAL, List.of(in.get(0).name(), in.get(2).name())),
+                            dy, e.scalar(0f))),
+                    e.scalar(0f))));
             default -> throw new GraphBuildException("no gradient rule for " + n);
+        }
+    }
+
+    /**
+     * MaxPool's Indices (from lowering) are flat indices into the whole input, so the gradient is a scatter-add
+     * of {@code dy} into a flat zero tensor of the input's size (overlapping windows add up), reshaped back.
+     */
+    private void backwardMaxPool(Node n, String dy) {
+        Value x = n.input(0);
+        String indices = lowering.sideOutputs().get(n);
+        String flat = e.ints(-1);
+        String size = e.node(Op.UNSQUEEZE, List.of(e.node(Op.SIZE, List.of(x.name())), e.ints(0)));
+        String zeros = e.node(Op.EXPAND, List.of(e.scalar(0f), size));
+        String scattered = e.node(Op.SCATTER_ELEMENTS, List.of(zeros, e.node(Op.RESHAPE, List.of(indices, flat)),
+                e.node(Op.RESHAPE, List.of(dy, flat))),
+                Attributes.builder().put("axis", 0L).put("reduction", "add").build());
+        contribute(x, e.node(Op.RESHAPE, List.of(scattered, shapeOf(x))));
+    }
+
+    /**
+     * Average pooling with padded zeros counted is a depthwise convolution with a constant kernel
+     * {@code 1 / (kH kW)}; its gradient is the transposed depthwise convolution of {@code dy} with that kernel,
+     * with an output padding that restores rows and columns the pooling windows did not reach.
+     */
+    private void backwardAveragePool(Node n, String dy) {
+        Value x = n.input(0);
+        long[] k = n.attributes().getInts("kernel_shape");
+        long[] strides = n.attributes().getInts("strides");
+        long[] pads = n.attributes().getInts("pads");
+        long c = x.shape().dim(1);
+        float[] w = new float[(int) (c * k[0] * k[1])];
+        java.util.Arrays.fill(w, 1f / (k[0] * k[1]));
+        long[] outputPadding = new long[2];
+        for (int i = 0; i < 2; i++) {
+            long covered = strides[i] * (n.output().shape().dim(2 + i) - 1) + k[i] - pads[i] - pads[i + 2];
+            outputPadding[i] = x.shape().dim(2 + i) - covered;
+        }
+        Attributes attrs = Attributes.builder().put("kernel_shape", k).put("strides", strides).put("pads", pads)
+                .put("dilations", new long[] {1, 1}).put("group", c).put("output_padding", outputPadding).build();
+        contribute(x, e.node(Op.CONV_TRANSPOSE, List.of(dy, e.floats(w, c, 1, k[0], k[1])), attrs));
+    }
+
+    private static long spatialCount(Value x) {
+        long n = 1;
+        for (int i = 2; i < x.rank(); i++) {
+            n *= x.shape().dim(i);
+        }
+        return n;
+    }
+
+    /** Each input gets its slice of {@code dy} along the axis. */
+    private void backwardConcat(Node n, String dy) {
+        long axis = n.attributes().getInt("axis", 0);
+        long offset = 0;
+        for (Value part : n.inputs()) {
+            long length = part.shape().dim((int) axis);
+            if (needs(part)) {
+                contribute(part, e.node(Op.SLICE, List.of(dy, e.ints(offset), e.ints(offset + length), e.ints(axis))));
+            }
+            offset += length;
         }
     }
 

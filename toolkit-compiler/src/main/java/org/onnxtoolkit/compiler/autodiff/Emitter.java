@@ -66,6 +66,13 @@ final class Emitter {
         return name;
     }
 
+    /** A float32 constant of the given shape, row-major. */
+    String floats(float[] values, long... dims) {
+        String name = ir.freshName(prefix + "::floats");
+        ir.addFloatInitializer(name, values, Shape.of(dims));
+        return name;
+    }
+
     /** A rank-1 int64 constant. */
     String ints(long... values) {
         String name = ir.freshName(prefix + "::ints");

@@ -40,8 +40,10 @@ final class Lowering {
     private final boolean noiseAsInputs;
     private final List<Value> noiseInputs = new ArrayList<>();
     private final Map<Node, BatchNormSaved> batchNormSaved = new HashMap<>();
+    private final Map<Node, String> sideOutputs = new HashMap<>();
     private final List<String> statUpdateFlags = new ArrayList<>();
     private String constTrue;
+    private String trueScalar;
 
     /**
      * @param noiseAsInputs when true, every {@code RandomNormalLike} becomes a graph input of the same name
@@ -79,6 +81,16 @@ final class Lowering {
                             + " training graph; build eval and export graphs with Phase.INFERENCE");
                 }
                 lowerTrainingBatchNorm(n);
+            } else if (n.op() == Op.MAX_POOL && trainingGraph) {
+                String indices = ir.freshName(n.output().name() + "::indices");
+                ir.addNode(Op.MAX_POOL, n.name(), names(n.inputs()), List.of(n.output().name(), indices),
+                        n.attributes());
+                sideOutputs.put(n, indices);
+            } else if (n.op() == Op.DROPOUT && trainingGraph) {
+                String mask = ir.freshName(n.output().name() + "::mask");
+                ir.addNode(Op.DROPOUT, n.name(), List.of(n.input(0).name(), n.input(1).name(), trueScalar()),
+                        List.of(n.output().name(), mask), n.attributes());
+                sideOutputs.put(n, mask);
             } else if (n.op() == Op.SOFTPLUS) {
                 lowerSoftplus(n);
             } else if (n.op() == Op.RANDOM_NORMAL_LIKE && noiseAsInputs) {
@@ -145,11 +157,26 @@ final class Lowering {
         overwriteInPlace(n.input(4).name(), newVar);
     }
 
-    private void overwriteInPlace(String frozenParameter, String newValue) {
+    /** A boolean {@code true} scalar (Dropout's {@code training_mode}), added when first needed. */
+    private String trueScalar() {
+        if (trueScalar == null) {
+            trueScalar = ir.freshName("toolkit::training_mode");
+            ir.addBoolInitializer(trueScalar, new boolean[] {true}, Shape.SCALAR);
+        }
+        return trueScalar;
+    }
+
+    /** The one boolean {@code true} initializer of the graph, added when first needed. */
+    private String trueConstant() {
         if (constTrue == null) {
             constTrue = ir.freshName("toolkit::true");
             ir.addBoolInitializer(constTrue, new boolean[] {true}, Shape.of(1));
         }
+        return constTrue;
+    }
+
+    private void overwriteInPlace(String frozenParameter, String newValue) {
+        trueConstant();
         String flag = frozenParameter + "_grad.accumulation.out";
         ir.addNode(Op.IN_PLACE_ACCUMULATOR_V2, ir.freshNodeName(frozenParameter + "::update"),
                 List.of(frozenParameter, newValue, constTrue), List.of(flag), Attributes.NONE);
@@ -159,6 +186,14 @@ final class Lowering {
     /** The noise values turned into graph inputs, in graph order. */
     List<Value> noiseInputs() {
         return noiseInputs;
+    }
+
+    /**
+     * Second outputs that lowering adds in training graphs for the gradient rules: a MaxPool's {@code Indices}
+     * (int64, flat indices into its input) and a Dropout's {@code mask} (bool).
+     */
+    Map<Node, String> sideOutputs() {
+        return sideOutputs;
     }
 
     Map<Node, BatchNormSaved> batchNormSaved() {

@@ -51,6 +51,21 @@ class GradientRulesTest {
         return g.parameter(name, Init.uniform(0.5, 2), dims);
     }
 
+    /** A constant holding the levels 0.3 (i - n/2), i = 0 .. n-1, in a fixed shuffled order. */
+    private static Value levels(Graph g, long... dims) {
+        int n = (int) Shape.of(dims).elementCount();
+        List<Float> values = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            values.add(0.3f * (i - n / 2));
+        }
+        java.util.Collections.shuffle(values, new java.util.Random(n));
+        float[] data = new float[n];
+        for (int i = 0; i < n; i++) {
+            data[i] = values.get(i);
+        }
+        return g.constant("levels", data, dims);
+    }
+
     private static Arguments c(String label, Function<Graph, Value> body) {
         return Arguments.of(label, GradientKernels.ORT_FUSED, body);
     }
@@ -116,6 +131,26 @@ class GradientRulesTest {
         a.add(c("DepthToSpace r=2, DCR", g -> g.depthToSpace(
                 g.input("x", B, 8, 2, 3).mul(p(g, "a", 8, 1, 1)), 2, false).mul(p(g, "b", 4, 6))));
         a.add(c("Cast float to float", g -> g.cast(p(g, "a", 4), DataType.FLOAT).mul(p(g, "b", 4))));
+        // onnx-import: the operations exported CNNs and MLPs need
+        // Max pooling is not smooth where two window elements tie.
+        // A constant of distinct levels 0.3 apart (centred on 0, for float precision) added to inputs in
+        // [-0.11, 0.11] fixes which element wins in every window, wherever that is.
+        a.add(c("MaxPool k2 s2", g -> g.maxPool(g.input("x", B, 2, 4, 4).mul(0.01f).add(p(g, "a", 2, 4, 4).mul(0.1f))
+                .add(levels(g, 2, 4, 4)), new long[] {2, 2}, 2, 0)));
+        a.add(c("MaxPool k3 s2 p1, overlapping windows", g -> g.maxPool(g.input("x", B, 2, 5, 5).mul(0.01f)
+                .add(p(g, "a", 2, 5, 5).mul(0.1f)).add(levels(g, 2, 5, 5)), new long[] {3, 3}, 2, 1)));
+        a.add(c("AveragePool k2 s2 on 5x5 (last row and column unused)", g -> g.averagePool(
+                g.input("x", B, 2, 5, 5).mul(p(g, "a", 2, 5, 5)), new long[] {2, 2}, 2, 0)));
+        a.add(c("AveragePool k3 s2 p1, padded zeros counted", g -> g.averagePool(
+                g.input("x", B, 2, 5, 5).mul(p(g, "a", 2, 5, 5)), new long[] {3, 3}, 2, 1)));
+        a.add(c("GlobalAveragePool", g -> g.globalAveragePool(g.input("x", B, 2, 3, 3).mul(p(g, "a", 2, 3, 3)))));
+        a.add(c("Concat axis 1, both inputs", g -> g.concat(List.of(g.input("x", B, 2).mul(p(g, "a", 2)),
+                g.input("u", B, 1).mul(p(g, "b", 1, 3))), 1)));
+        a.add(c("Softmax axis 1", g -> g.softmax(g.input("x", B, 5).mul(p(g, "a", 5)).mul(2f), 1)));
+        a.add(c("LogSoftmax axis -1", g -> g.logSoftmax(g.input("x", B, 2, 5).mul(p(g, "a", 2, 5)).mul(2f), -1)));
+        a.add(c("Dropout (training form, ratio 0: the mask is all ones, so the step is deterministic)",
+                g -> g.dropout(g.input("x", B, 6).mul(p(g, "a", 6)), 0f)));
+        a.add(c("Clip [-0.5, 0.5]", g -> g.clip(g.input("x", B, 6).mul(p(g, "a", 6)), -0.5f, 0.5f)));
         return a.stream();
     }
 

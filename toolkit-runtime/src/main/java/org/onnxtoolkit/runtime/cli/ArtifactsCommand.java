@@ -20,12 +20,15 @@ import picocli.CommandLine.Option;
  * the pre-built configurations the installed toolkit ships, read from its {@code artifacts/} folder when the
  * help is shown.
  */
-@Command(name = "artifacts", header = "Compile ONNX Runtime training artifacts for an architecture.",
+@Command(name = "artifacts", header = "Compile ONNX Runtime training artifacts, or inspect a set.",
         mixinStandardHelpOptions = true,
-        description = "Compile the training artifacts (training, eval and optimizer models, manifest) of an architecture.",
+        description = "Compile the training artifacts (training, eval and optimizer models, manifest) of an architecture"
+                + " or of an ONNX model (--model), or show what a set of artifacts takes (--inspect).",
         footer = {"", "Examples:", "  ./toolkit artifacts --arch mlp-vae --out artifacts/mlp-vae",
                 "  ./toolkit artifacts --arch mlp-vae --hidden 512,256 --latent 2 --out /tmp/mlp-2d",
                 "  ./toolkit artifacts --arch conv-vae --preset vanilla --out /tmp/conv-vanilla",
+                "  ./toolkit artifacts --model net.onnx --loss cross-entropy --target label --out net-artifacts",
+                "  ./toolkit artifacts --inspect net-artifacts",
                 "", "In the source tree, scripts/regenerate-artifacts.sh regenerates the pre-built folders."})
 final class ArtifactsCommand implements Callable<Integer> {
     /** The help section that lists the pre-built configurations, shown before the footer. */
@@ -37,9 +40,12 @@ final class ArtifactsCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    ImportOptions imports;
+
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder to write the artifacts to")
+    @Option(names = "--out", paramLabel = "DIR", description = "folder to write the artifacts to (required but with --inspect)")
     Path out;
 
     /** Takes the spec and adds the pre-built listing to the help, rendered only when the help is printed. */
@@ -97,6 +103,15 @@ final class ArtifactsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (imports.inspect != null) {
+            return ImportedArtifacts.inspect(imports.inspect, spec.commandLine().getOut());
+        }
+        if (imports.model != null) {
+            return ImportedArtifacts.write(imports, out, spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+        if (out == null) {
+            throw new UsageException("missing --out DIR, the folder to write the artifacts to");
+        }
         try (PluginRegistry plugins = Toolkit.plugins(common.pluginsDir)) {
             ModelGraphs graphs = model.graphs(plugins);
             TrainingArtifacts artifacts;

@@ -16,8 +16,9 @@ class PluginConformanceTest {
 
     @Test
     void pluginClassesIdsAndBeansXml() {
-        assertEquals(List.of("mlp-vae", "conv-vae", "bce-kl", "mse-kl"), PluginConformance.assertPluginClasses(
-                MlpVaeArchitecture.class, ConvVaeArchitecture.class, BceKlObjective.class, MseKlObjective.class));
+        assertEquals(List.of("mlp-vae", "conv-vae", "bce-kl", "mse-kl", "onnx-vae"), PluginConformance.assertPluginClasses(
+                MlpVaeArchitecture.class, ConvVaeArchitecture.class, BceKlObjective.class, MseKlObjective.class,
+                OnnxVaeArchitecture.class));
     }
 
     @Test
