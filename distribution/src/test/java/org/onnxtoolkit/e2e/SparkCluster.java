@@ -123,9 +123,9 @@ final class SparkCluster implements AutoCloseable {
      * The command line of the toolkit's Spark commands ({@code ./toolkit sweep ...}) as the launcher builds it:
      * the distribution's {@code spark/jars}, Spark's Java 17 options.
      */
-    JvmProcess toolkit(Path dir, String... args) throws IOException {
-        return JvmProcess.start(dir, Map.of(), List.of("-Dtoolkit.home=" + home, "-Xmx768m"),
-                "org.onnxtoolkit.spark.SparkToolkit", args);
+    static JvmProcess toolkit(Path dir, String... args) throws IOException {
+        return JvmProcess.start(dir, Map.of(), List.of("-Dtoolkit.home=" + System.getProperty("toolkit.home"),
+                "-Xmx768m"), "org.onnxtoolkit.spark.SparkToolkit", args);
     }
 
     /** The flags that keep a driver on loopback and its executors small. */

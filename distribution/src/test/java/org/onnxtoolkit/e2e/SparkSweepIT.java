@@ -39,7 +39,7 @@ class SparkSweepIT {
             args.addAll(cluster.driverFlags());
             args.addAll(List.of("--grid", "lr=0.001,0.003", "--grid", "latent=2,4", "--epochs", Integer.toString(EPOCHS),
                     "--batch-size", "32", "-D", "train-size=2048", "-D", "test-size=256", "--out", sweep.toString()));
-            SparkCluster.JvmProcess driver = cluster.toolkit(tmp, args.toArray(String[]::new));
+            SparkCluster.JvmProcess driver = SparkCluster.toolkit(tmp, args.toArray(String[]::new));
             try {
                 // Two runs in progress at once: the two workers each train one.
                 AtomicInteger mostInProgress = new AtomicInteger();
@@ -80,7 +80,7 @@ class SparkSweepIT {
 
             List<String> resumeArgs = new ArrayList<>(List.of("sweep", "--resume", sweep.toString()));
             resumeArgs.addAll(cluster.driverFlags().subList(2, cluster.driverFlags().size()));
-            SparkCluster.JvmProcess resumed = cluster.toolkit(tmp, resumeArgs.toArray(String[]::new));
+            SparkCluster.JvmProcess resumed = SparkCluster.toolkit(tmp, resumeArgs.toArray(String[]::new));
             assertEquals(0, resumed.waitFor(8), resumed.toString());
             for (String name : doneBeforeResume) {
                 assertTrue(resumed.out().contains(name) && resumed.out().lines().anyMatch(l -> l.contains(name)
@@ -114,7 +114,7 @@ class SparkSweepIT {
             assertTrue(Files.size(sweep.resolve("sweep.png")) > 1000);
 
             // Resumed again: nothing is left to train.
-            SparkCluster.JvmProcess again = cluster.toolkit(tmp, resumeArgs.toArray(String[]::new));
+            SparkCluster.JvmProcess again = SparkCluster.toolkit(tmp, resumeArgs.toArray(String[]::new));
             assertEquals(0, again.waitFor(5), again.toString());
             assertEquals(4, again.out().lines().filter(l -> l.contains("(already done)")).count(), again.toString());
         }

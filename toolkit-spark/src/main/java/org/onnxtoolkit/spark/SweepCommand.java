@@ -139,6 +139,14 @@ final class SweepCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+        CommandLine.Model.CommandSpec train = ToolkitCli.commandLine(new PrintWriter(java.io.Writer.nullWriter()),
+                new PrintWriter(java.io.Writer.nullWriter())).getSubcommands().get("train").getCommandSpec();
+        for (String key : parsed.keys()) {
+            if (train.findOption("--" + key) == null) {
+                throw new UsageException("--grid " + key + ": ./toolkit train has no flag --" + key
+                        + " (./toolkit train --help lists them)");
+            }
+        }
         List<SweepRun> runs = SweepRun.of(parsed, definition.flags());
         for (SweepRun run : runs) {
             checkTrainFlags(run);
@@ -200,9 +208,6 @@ final class SweepCommand implements Callable<Integer> {
         } catch (CommandLine.ParameterException e) {
             throw new UsageException("run " + run.name() + ": " + e.getMessage() + " (the flags after the sweep's own"
                     + " are ./toolkit train's)");
-        }
-        if (run.flags().contains("--out") || run.flags().contains("--resume")) {
-            throw new UsageException("--out and --resume are the sweep's; each run's folder is DIR/<run>");
         }
     }
 
