@@ -46,8 +46,8 @@ final class SweepCommand implements Callable<Integer> {
     static final String SWEEP_JSON = "sweep.json";
 
     @Option(names = "--spark", paramLabel = "MASTER",
-            description = "Spark master: local[N], local[N,RETRIES] or spark://host:port (with --resume: default the"
-                    + " sweep's)")
+            description = "Spark master: local[N], local[N,RETRIES] or spark://host:port (default: spark-submit's"
+                    + " --master; with --resume: the sweep's)")
     String master;
 
     @Option(names = "--grid", paramLabel = "KEY=V1,V2,...",
@@ -99,6 +99,10 @@ final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter console = spec.commandLine().getOut();
+        if (System.getProperty("toolkit.home") == null) {
+            throw new IllegalStateException("system property toolkit.home is not set; start the sweep with ./toolkit, or"
+                    + " give spark-submit --driver-java-options -Dtoolkit.home=<the toolkit's folder>");
+        }
         Path dir;
         SweepDefinition definition;
         if (resume != null) {
@@ -122,6 +126,10 @@ final class SweepCommand implements Callable<Integer> {
         } else {
             if (out == null) {
                 throw new UsageException("give --out DIR for a new sweep, or --resume DIR to continue one");
+            }
+            if (master == null) {
+                // Under spark-submit, its --master arrives as this system property.
+                master = System.getProperty("spark.master");
             }
             if (master == null) {
                 throw new UsageException("give --spark MASTER: local[N] on this machine, or spark://host:port");
@@ -165,7 +173,7 @@ final class SweepCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
             sc.setLogLevel("ERROR");
-            sc.sc().addSparkListener(new FailureReporter(runs, spec.commandLine().getErr()));
+            sc.sc().addSparkListener(new FailureReporter(runs, spec.commandLine().getErr(), maxAttempts));
             SweepTask task = new SweepTask(dir, maxAttempts);
             results = sc.parallelize(runs, runs.size()).map(task::run).collect();
         } catch (Exception e) {
@@ -225,9 +233,12 @@ final class SweepCommand implements Callable<Integer> {
         private final List<SweepRun> runs;
         private final PrintWriter err;
 
-        FailureReporter(List<SweepRun> runs, PrintWriter err) {
+        private final int maxAttempts;
+
+        FailureReporter(List<SweepRun> runs, PrintWriter err, int maxAttempts) {
             this.runs = runs;
             this.err = err;
+            this.maxAttempts = maxAttempts;
         }
 
         @Override
@@ -238,11 +249,13 @@ final class SweepCommand implements Callable<Integer> {
             }
             int index = end.taskInfo().index();
             String name = index >= 0 && index < runs.size() ? runs.get(index).name() : "task " + index;
+            int attempt = end.taskInfo().attemptNumber() + 1;
+            String why = reason instanceof org.apache.spark.TaskFailedReason failed ? failed.toErrorString()
+                    : reason.toString();
             synchronized (err) {
-                err.println("toolkit: run " + name + " (attempt " + (end.taskInfo().attemptNumber() + 1)
-                        + ") failed on executor " + end.taskInfo().executorId() + ": "
-                        + SparkToolkit.oneLine(new RuntimeException(reason.toString()))
-                        + "; Spark retries it");
+                err.println("toolkit: run " + name + " (attempt " + attempt + ") failed on executor "
+                        + end.taskInfo().executorId() + ": " + SparkToolkit.oneLine(new RuntimeException(why))
+                        + (attempt < maxAttempts ? "; Spark retries it" : ""));
                 err.flush();
             }
         }

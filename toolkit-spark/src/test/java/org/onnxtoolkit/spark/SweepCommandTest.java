@@ -30,6 +30,36 @@ class SweepCommandTest {
 
     @Test
     void refusesWhatCannotWork(@TempDir Path tmp) throws Exception {
+        String home = System.getProperty("toolkit.home");
+        System.setProperty("toolkit.home", tmp.toString());
+        try {
+            refuses(tmp);
+        } finally {
+            if (home == null) {
+                System.clearProperty("toolkit.home");
+            } else {
+                System.setProperty("toolkit.home", home);
+            }
+        }
+    }
+
+    @Test
+    void needsToKnowWhereTheToolkitIs(@TempDir Path tmp) {
+        String home = System.getProperty("toolkit.home");
+        System.clearProperty("toolkit.home");
+        try {
+            Result r = run("sweep", "--spark", "local[1]", "--grid", "lr=1", "--out", tmp.resolve("s").toString());
+            assertEquals(1, r.code());
+            assertTrue(r.err().startsWith("toolkit: system property toolkit.home is not set; start the sweep with"
+                    + " ./toolkit"), r.err());
+        } finally {
+            if (home != null) {
+                System.setProperty("toolkit.home", home);
+            }
+        }
+    }
+
+    private static void refuses(Path tmp) throws Exception {
         Path out = tmp.resolve("s");
         assertUsage("give --spark MASTER: local[N] on this machine, or spark://host:port",
                 run("sweep", "--grid", "lr=1,2", "--out", out.toString()));
