@@ -173,7 +173,7 @@ final class SweepCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
             sc.setLogLevel("ERROR");
-            sc.sc().addSparkListener(new FailureReporter(runs, spec.commandLine().getErr(), maxAttempts));
+            sc.sc().addSparkListener(new TaskReporter(runs, console, spec.commandLine().getErr(), maxAttempts));
             SweepTask task = new SweepTask(dir, maxAttempts);
             results = sc.parallelize(runs, runs.size()).map(task::run).collect();
         } catch (Exception e) {
@@ -228,15 +228,20 @@ final class SweepCommand implements Callable<Integer> {
         }
     }
 
-    /** Says on stderr which run's task failed and why, as Spark reports it; Spark retries it. */
-    private static final class FailureReporter extends SparkListener {
+    /**
+     * Reports the tasks as Spark ends them: a finished run on stdout, a failed attempt on stderr with Spark's
+     * reason and whether Spark retries it. Called on Spark's listener thread.
+     */
+    private static final class TaskReporter extends SparkListener {
         private final List<SweepRun> runs;
+        private final PrintWriter out;
         private final PrintWriter err;
-
         private final int maxAttempts;
+        private int ended;
 
-        FailureReporter(List<SweepRun> runs, PrintWriter err, int maxAttempts) {
+        TaskReporter(List<SweepRun> runs, PrintWriter out, PrintWriter err, int maxAttempts) {
             this.runs = runs;
+            this.out = out;
             this.err = err;
             this.maxAttempts = maxAttempts;
         }
@@ -244,11 +249,17 @@ final class SweepCommand implements Callable<Integer> {
         @Override
         public void onTaskEnd(SparkListenerTaskEnd end) {
             TaskEndReason reason = end.reason();
-            if (reason instanceof org.apache.spark.Success$) {
-                return;
-            }
             int index = end.taskInfo().index();
             String name = index >= 0 && index < runs.size() ? runs.get(index).name() : "task " + index;
+            if (reason instanceof org.apache.spark.Success$) {
+                synchronized (out) {
+                    ended++;
+                    out.printf(Locale.ROOT, "  [%d/%d] %s ended on executor %s after %.0f s%n", ended, runs.size(), name,
+                            end.taskInfo().executorId(), end.taskInfo().duration() / 1000.0);
+                    out.flush();
+                }
+                return;
+            }
             int attempt = end.taskInfo().attemptNumber() + 1;
             String why = reason instanceof org.apache.spark.TaskFailedReason failed ? failed.toErrorString()
                     : reason.toString();

@@ -75,7 +75,7 @@ final class SweepTask implements Serializable {
                 RunFiles.removeStaleTemporaryFiles(dir);
             }
             args.addAll(spec.flags());
-            if (!spec.flags().contains("--threads")) {
+            if (spec.flags().stream().noneMatch(f -> f.equals("--threads") || f.startsWith("--threads="))) {
                 args.add("--threads");
                 args.add(Integer.toString(cpus));
             }
