@@ -9,6 +9,7 @@ import org.onnxtoolkit.api.spi.DatasetSplits;
 import org.onnxtoolkit.api.spi.ImageSplit;
 import org.onnxtoolkit.api.spi.Progress;
 import org.onnxtoolkit.compiler.io.FileKind;
+import org.onnxtoolkit.engine.evaluation.DecoderValues;
 import org.onnxtoolkit.engine.evaluation.LikelihoodEstimate;
 import org.onnxtoolkit.engine.evaluation.LikelihoodEstimator;
 import org.onnxtoolkit.engine.evaluation.ObservationModel;

@@ -1,4 +1,4 @@
-package org.onnxtoolkit.runtime.cli;
+package org.onnxtoolkit.engine.evaluation;
 
 import ai.onnx.proto.OnnxMl;
 import java.io.IOException;
@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.onnxtoolkit.compiler.model.ModelGraphs;
-import org.onnxtoolkit.engine.evaluation.ObservationModel;
 
 /**
  * A toolkit-exported {@code decoder.onnx} with one more output: the decoder's values before they become the
@@ -22,18 +21,20 @@ import org.onnxtoolkit.engine.evaluation.ObservationModel;
  * @param output     the name of the output to read
  * @param activation the final activation found: {@code sigmoid}, {@code tanh} or {@code relu} (ReLU or none)
  */
-record DecoderValues(byte[] model, String output, String activation) {
-    static final String SIGMOID = "sigmoid";
-    static final String TANH = "tanh";
-    static final String RELU = "relu";
+public record DecoderValues(byte[] model, String output, String activation) {
+    public static final String SIGMOID = "sigmoid";
+    public static final String TANH = "tanh";
+    public static final String RELU = "relu";
 
     /**
      * Adds the output {@code which} asks for to a decoder read from {@code file}.
      *
+     * @param file    where the decoder was read from, for messages
+     *
      * @throws IOException if the graph does not end in a form the toolkit writes, or it has no sigmoid output
      *                     when the logits are asked for
      */
-    static DecoderValues of(Path file, OnnxMl.ModelProto decoder, ObservationModel.DecoderValue which)
+    public static DecoderValues of(Path file, OnnxMl.ModelProto decoder, ObservationModel.DecoderValue which)
             throws IOException {
         OnnxMl.GraphProto g = decoder.getGraph();
         Map<String, OnnxMl.NodeProto> producers = new HashMap<>();
