@@ -227,7 +227,7 @@ class EvaluateIT {
                 OnnxMl.ModelProto.parseFrom(decoderBytes), observation.decoderValue());
         try (InferenceSession enc = InferenceSession.open(run.resolve(RunDirectory.ENCODER), SessionConfig.cpu());
              InferenceSession dec = InferenceSession.open(decoder.model(), SessionConfig.cpu())) {
-            LikelihoodEstimator estimator = new LikelihoodEstimator(enc::run, dec::run, decoder.output(), observation,
+            LikelihoodEstimator estimator = new LikelihoodEstimator(in -> enc.run(in).asMap(), in -> dec.run(in).asMap(), decoder.output(), observation,
                     latentSize(run));
             return estimator.estimate(testSplit(run), images, samples, config.seed(), Progress.NONE.start("", images));
         }

@@ -8,7 +8,6 @@ import java.util.stream.IntStream;
 import org.onnxtoolkit.api.spi.ImageSplit;
 import org.onnxtoolkit.api.spi.Progress;
 import org.onnxtoolkit.compiler.model.ModelGraphs;
-import org.onnxtoolkit.engine.ort.Outputs;
 import org.onnxtoolkit.engine.ort.Tensor;
 import org.onnxtoolkit.engine.training.Seeds;
 
@@ -33,10 +32,13 @@ public final class LikelihoodEstimator {
     /** The most images encoded at once. */
     static final int MAX_IMAGES_PER_BATCH = 256;
 
-    /** Runs an inference model on named inputs; the caller owns the session and says what failed. */
+    /**
+     * Runs an inference model on named inputs and returns its outputs by name (as {@code Outputs.asMap()}); the
+     * caller owns the session and says what failed.
+     */
     @FunctionalInterface
     public interface ModelRunner {
-        Outputs run(Map<String, Tensor> inputs) throws IOException;
+        Map<String, Tensor> run(Map<String, Tensor> inputs) throws IOException;
     }
 
     private final ModelRunner encoder;
@@ -110,9 +112,9 @@ public final class LikelihoodEstimator {
                 x[i] = (raw[i] & 0xFF) / 255f;
             }
             long[] imageShape = {b, split.shape().channels(), split.shape().height(), split.shape().width()};
-            Outputs enc = encoder.run(Map.of(ModelGraphs.X, Tensor.of(x, imageShape)));
-            float[] mu = checked(enc.get(ModelGraphs.MU), ModelGraphs.MU, b, latent);
-            float[] logvar = checked(enc.get(ModelGraphs.LOGVAR), ModelGraphs.LOGVAR, b, latent);
+            Map<String, Tensor> enc = encoder.run(Map.of(ModelGraphs.X, Tensor.of(x, imageShape)));
+            float[] mu = checked(enc, ModelGraphs.MU, b, latent);
+            float[] logvar = checked(enc, ModelGraphs.LOGVAR, b, latent);
             Batch batch = new Batch(b, samples);
             SplittableRandom[] noise = new SplittableRandom[b];
             for (int i = 0; i < b; i++) {
@@ -142,8 +144,8 @@ public final class LikelihoodEstimator {
                         logPriorOverPosterior[row] = ratio;
                     }
                 }
-                Outputs dec = decoder.run(Map.of(ModelGraphs.Z, Tensor.of(z, rows, latent)));
-                float[] values = checked(dec.get(decoderOutput), decoderOutput, rows, pixels);
+                Map<String, Tensor> dec = decoder.run(Map.of(ModelGraphs.Z, Tensor.of(z, rows, latent)));
+                float[] values = checked(dec, decoderOutput, rows, pixels);
                 double[] logLikelihood = new double[rows];
                 int samplesPerImage = s;
                 IntStream.range(0, rows).parallel().forEach(row -> logLikelihood[row] = observation.logLikelihood(
@@ -173,7 +175,11 @@ public final class LikelihoodEstimator {
         return -0.5 * sum;
     }
 
-    private static float[] checked(Tensor t, String name, int rows, int columns) throws IOException {
+    private static float[] checked(Map<String, Tensor> outputs, String name, int rows, int columns) throws IOException {
+        Tensor t = outputs.get(name);
+        if (t == null) {
+            throw new IOException("the model has no output " + name + " (its outputs: " + outputs.keySet() + ")");
+        }
         if (t.size() != (long) rows * columns || t.dim(0) != rows) {
             throw new IOException("the model gave " + name + " " + Arrays.toString(t.shape()) + " for " + rows
                     + " inputs, expected " + rows + " rows of " + columns + " values");

@@ -86,8 +86,8 @@ final class EvaluateCommand implements Callable<Integer> {
              Progress.Task task = new ConsoleDatasetProgress(out).start(String.format(Locale.ROOT,
                      "evaluating %d %s images with K=%d", count, options.split, options.samples), count)) {
             LikelihoodEstimator estimator = new LikelihoodEstimator(
-                    in -> ModelFiles.run(folder.encoderFile(), enc, in),
-                    in -> ModelFiles.run(decoderModel.file(), dec, in),
+                    in -> ModelFiles.run(folder.encoderFile(), enc, in).asMap(),
+                    in -> ModelFiles.run(decoderModel.file(), dec, in).asMap(),
                     decoder.output(), observation, decoderModel.latentSize());
             estimate = estimator.estimate(split, count, options.samples, seed, task);
         }
