@@ -58,6 +58,7 @@ class EvaluateIT {
     static Path tmp;
     static Path mlp;
     static Path conv;
+    static Path vanilla;
     static PluginRegistry plugins;
 
     @BeforeAll
@@ -68,6 +69,9 @@ class EvaluateIT {
         // The blog's conv VAE (ReLU output, mse-kl): one short epoch is enough for the Gaussian path.
         conv = TinyRun.trainWith(tmp.resolve("conv"), "--arch", "conv-vae", "--epochs", "1", "--max-train", "64",
                 "--max-test", "16", "-D", "train-size=64", "-D", "test-size=16");
+        // PyTorch-VAE's VanillaVAE: a tanh output, whose Gaussian target is 2x - 1.
+        vanilla = TinyRun.trainWith(tmp.resolve("vanilla"), "--arch", "conv-vae", "--preset", "vanilla", "--epochs", "1",
+                "--max-train", "32", "--max-test", "8", "-D", "train-size=32", "-D", "test-size=8");
     }
 
     @AfterAll
@@ -157,11 +161,15 @@ class EvaluateIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"mlp", "conv"})
+    @ValueSource(strings = {"mlp", "conv", "vanilla"})
     void equalsPytorchWithTheSameWeightsAndNoise(String which) throws Exception {
         assumeTrue(torchAvailable(), "Debian python3-torch and python3-onnx are not installed"
                 + " (apt-get install python3-torch python3-onnx)");
-        Path run = which.equals("mlp") ? mlp : conv;
+        Path run = switch (which) {
+            case "mlp" -> mlp;
+            case "conv" -> conv;
+            default -> vanilla;
+        };
         int images = which.equals("mlp") ? 50 : 8;
         int samples = which.equals("mlp") ? 64 : 16;
         RunConfig config = RunDirectory.at(run).readRecord().config();
@@ -225,6 +233,11 @@ class EvaluateIT {
         byte[] decoderBytes = Files.readAllBytes(run.resolve(RunDirectory.DECODER));
         DecoderValues decoder = DecoderValues.of(run.resolve(RunDirectory.DECODER),
                 OnnxMl.ModelProto.parseFrom(decoderBytes), observation.decoderValue());
+        assertEquals(run == mlp ? DecoderValues.SIGMOID : run == vanilla ? DecoderValues.TANH : DecoderValues.RELU,
+                decoder.activation(), "the decoder's final activation, found in its graph");
+        if (decoder.activation().equals(DecoderValues.TANH)) {
+            observation = ObservationModel.GAUSSIAN_TANH_RANGE;
+        }
         try (InferenceSession enc = InferenceSession.open(run.resolve(RunDirectory.ENCODER), SessionConfig.cpu());
              InferenceSession dec = InferenceSession.open(decoder.model(), SessionConfig.cpu())) {
             LikelihoodEstimator estimator = new LikelihoodEstimator(in -> enc.run(in).asMap(), in -> dec.run(in).asMap(), decoder.output(), observation,
