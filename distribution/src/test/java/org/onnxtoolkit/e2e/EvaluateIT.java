@@ -140,7 +140,13 @@ class EvaluateIT {
 
     @Test
     void badInputIsOneLine() throws Exception {
-        assertOneLine(Cli.run("evaluate", "--run", mlp.toString(), "--best"), 2, "has no best/ folder");
+        Path withoutBest = tmp.resolve("without-best");
+        Files.createDirectories(withoutBest);
+        for (String file : List.of(RunDirectory.RUN_JSON, RunDirectory.DECODER, RunDirectory.ENCODER)) {
+            Files.copy(mlp.resolve(file), withoutBest.resolve(file));
+        }
+        assertOneLine(Cli.run("evaluate", "--run", withoutBest.toString(), "--best"), 2, "has no best/ folder");
+        assertOneLine(Cli.run("evaluate", "--run", mlp.resolve(RunDirectory.RUN_JSON).toString()), 2, "not a folder");
         assertOneLine(Cli.run("evaluate", "--run", mlp.toString(), "--split", "validation"), 2, "--split must be test or train");
         assertOneLine(Cli.run("evaluate", "--run", mlp.toString(), "--importance-samples", "0"), 2,
                 "--importance-samples must be between 1 and");
@@ -148,7 +154,8 @@ class EvaluateIT {
         Path export = tmp.resolve("export");
         assertEquals(0, Cli.run("export", "--run", mlp.toString(), "--out", export.toString()).exitCode());
         assertOneLine(Cli.run("evaluate", "--run", export.toString()), 2, "evaluate needs the run folder itself");
-        // --best reads best/ (the best epoch's models) and writes its evaluation there.
+        // --best reads best/ (the best epoch's models; made here from the final ones where training keeps none)
+        // and writes its evaluation there.
         Path best = mlp.resolve("best");
         if (!Files.exists(best)) {
             Files.createDirectories(best);

@@ -51,16 +51,19 @@ final class EvaluateCommand implements Callable<Integer> {
         options.check();
         PrintWriter out = spec.commandLine().getOut();
         Path run = options.run;
-        RunFolder.open(run, true); // the run folder itself: a folder with its models, checked
-        RunConfig config = RunDataset.config(run, "evaluate");
-        Path modelsDir = run;
-        if (options.best) {
-            modelsDir = run.resolve(BEST);
-            if (FileKind.of(modelsDir, true) == FileKind.MISSING) {
-                throw new UsageException("run " + run + " has no " + BEST + "/ folder (the models of its best epoch);"
-                        + " evaluate its final models without --best");
-            }
+        FileKind kind = FileKind.of(run, true);
+        if (kind == FileKind.MISSING) {
+            throw new UsageException("run folder " + run + " does not exist");
         }
+        if (kind != FileKind.DIRECTORY) {
+            throw new UsageException("--run " + run + " is " + kind.description() + ", not a folder");
+        }
+        Path modelsDir = options.best ? run.resolve(BEST) : run;
+        if (options.best && FileKind.of(modelsDir, true) == FileKind.MISSING) {
+            throw new UsageException("run " + run + " has no " + BEST + "/ folder (the models of its best epoch);"
+                    + " evaluate its final models without --best");
+        }
+        RunConfig config = RunDataset.config(run, "evaluate");
         RunFolder folder = RunFolder.open(modelsDir, true);
         ObservationModel observation = switch (config.objective()) {
             case "bce-kl" -> ObservationModel.BERNOULLI;
