@@ -48,6 +48,8 @@ public final class RunDirectory {
     public static final String ENCODER = "encoder.onnx";
     public static final String LOSS_PNG = "loss.png";
     public static final String MANIFOLD_PNG = "manifold.png";
+    /** What {@code toolkit evaluate} measured ({@link EvaluationRecord}). */
+    public static final String EVALUATION_JSON = "evaluation.json";
     /** The header of {@code metrics.csv}; the columns are those of {@link EpochMetrics}, in order. */
     public static final String METRICS_HEADER =
             "epoch,train_loss,train_elbo,test_loss,test_elbo,recon,kl,images_per_s,seconds,lr,kl_weight";
@@ -185,6 +187,11 @@ public final class RunDirectory {
     /** Writes {@code state.json} atomically. */
     public void writeState(RunState state) throws IOException {
         writeJson(stateJson(), state);
+    }
+
+    /** Writes {@code evaluation.json} atomically. */
+    public void writeEvaluation(EvaluationRecord record) throws IOException {
+        writeJson(file(EVALUATION_JSON), record);
     }
 
     /** {@code metrics.csv} for these epochs, as written. */

@@ -28,7 +28,12 @@ public final class Seeds {
          * Reserved for parameter initialisation; unused today (the initial checkpoint draws each parameter from
          * its own generator, see {@code TrainingArtifacts.initialCheckpoint}).
          */
-        INIT(4);
+        INIT(4),
+        /**
+         * The latent samples of {@code toolkit evaluate}'s importance-weighted estimate; coordinates: the image's
+         * index in its split (its samples are drawn in order from one stream, so they do not depend on batching).
+         */
+        IMPORTANCE_NOISE(5);
 
         private final long code;
 

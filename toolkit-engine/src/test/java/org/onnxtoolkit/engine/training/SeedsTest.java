@@ -20,7 +20,7 @@ class SeedsTest {
     @Test
     void purposeCodesAreFixed() {
         Map<Seeds.Purpose, Long> expected = Map.of(Seeds.Purpose.SHUFFLE, 0L, Seeds.Purpose.TRAIN_NOISE, 1L,
-                Seeds.Purpose.EVAL_NOISE, 2L, Seeds.Purpose.SAMPLES, 3L, Seeds.Purpose.INIT, 4L);
+                Seeds.Purpose.EVAL_NOISE, 2L, Seeds.Purpose.SAMPLES, 3L, Seeds.Purpose.INIT, 4L, Seeds.Purpose.IMPORTANCE_NOISE, 5L);
         assertEquals(expected.keySet(), Set.of(Seeds.Purpose.values()), "a new purpose needs its code pinned here");
         expected.forEach((purpose, code) -> assertEquals(code, purpose.code(), purpose.name()));
         Set<Long> codes = new HashSet<>();

@@ -16,10 +16,12 @@ import picocli.CommandLine.Command;
         description = "Train generative image models with ONNX Runtime's training API and export decoder.onnx.",
         subcommands = {TrainCommand.class, SampleCommand.class, ReconstructCommand.class, InterpolateCommand.class,
                 ManifoldCommand.class, ExportCommand.class, ServeCommand.class, PluginsCommand.class,
-                ArtifactsCommand.class, BenchmarkCommand.class, CommandLine.HelpCommand.class},
+                ArtifactsCommand.class, BenchmarkCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  ./toolkit train", "  ./toolkit train --arch mlp-vae --dataset fashion-mnist --epochs 10",
                 "  ./toolkit sample --model runs/<run>/decoder.onnx --out samples.png",
-                "  ./toolkit serve --run runs/<run>"})
+                "  ./toolkit serve --run runs/<run>",
+                "", "On Apache Spark (a separate class path, see docs/spark.md):",
+                "  ./toolkit sweep --spark spark://host:7077 --grid lr=0.001,0.003 --out sweeps/lr"})
 public final class ToolkitCli implements Runnable {
     public static final int OK = 0;
     public static final int FAILURE = 1;
