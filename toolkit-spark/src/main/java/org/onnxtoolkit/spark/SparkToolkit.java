@@ -22,42 +22,9 @@ public final class SparkToolkit implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try sweep --help)");
     }
 
-    /** A command line with the toolkit's error handling, writing to the given streams. */
+    /** A command line with the toolkit's error handling (one line, exit codes; see {@link ToolkitCli#wired}). */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new SparkToolkit());
-        cl.setOut(out);
-        cl.setErr(err);
-        cl.setParameterExceptionHandler((ex, args) -> {
-            ex.getCommandLine().getErr().println("toolkit: " + ex.getMessage());
-            ex.getCommandLine().getErr().flush();
-            return ToolkitCli.USAGE;
-        });
-        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            boolean usage = ex instanceof SweepCommand.UsageException;
-            c.getErr().println("toolkit: " + oneLine(ex));
-            boolean verbose = parsed.subcommand() != null && parsed.subcommand().hasMatchedOption("--verbose");
-            if (verbose) {
-                ex.printStackTrace(c.getErr());
-            } else if (!usage) {
-                c.getErr().println("(run with --verbose for details)");
-            }
-            c.getErr().flush();
-            return usage ? ToolkitCli.USAGE : ToolkitCli.FAILURE;
-        });
-        return cl;
-    }
-
-    /** The first line of the innermost meaningful message. */
-    static String oneLine(Throwable t) {
-        String msg = t.getMessage();
-        if ((msg == null || msg.isBlank()) && t.getCause() != null && t.getCause() != t) {
-            return oneLine(t.getCause());
-        }
-        if (msg == null || msg.isBlank()) {
-            return "internal error (" + t.getClass().getName() + "); run with --verbose and report it";
-        }
-        int nl = msg.indexOf('\n');
-        return nl < 0 ? msg : msg.substring(0, nl);
+        return ToolkitCli.wired(new SparkToolkit(), out, err);
     }
 
     public static void main(String[] args) {

@@ -20,7 +20,9 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.onnxtoolkit.compiler.io.AtomicFiles;
 import org.onnxtoolkit.compiler.io.Json;
+import org.onnxtoolkit.runtime.cli.Errors;
 import org.onnxtoolkit.runtime.cli.ToolkitCli;
+import org.onnxtoolkit.runtime.cli.UsageException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -84,15 +86,6 @@ final class SweepCommand implements Callable<Integer> {
         SweepDefinition {
             grid = List.copyOf(grid);
             flags = List.copyOf(flags);
-        }
-    }
-
-    /** What the user typed is wrong: exit code 2. */
-    static final class UsageException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UsageException(String message) {
-            super(message);
         }
     }
 
@@ -181,7 +174,7 @@ final class SweepCommand implements Callable<Integer> {
             if (e instanceof RuntimeException r) {
                 throw r;
             }
-            throw new IOException("the sweep stopped: " + SparkToolkit.oneLine(e) + "; finished runs are kept, continue"
+            throw new IOException("the sweep stopped: " + Errors.oneLine(e) + "; finished runs are kept, continue"
                     + " with ./toolkit sweep --resume " + dir, e);
         }
         List<SweepResult> ordered = results.stream().sorted(Comparator.comparingInt(r -> r.run().index())).toList();
@@ -265,7 +258,7 @@ final class SweepCommand implements Callable<Integer> {
                     : reason.toString();
             synchronized (err) {
                 err.println("toolkit: run " + name + " (attempt " + attempt + ") failed on executor "
-                        + end.taskInfo().executorId() + ": " + SparkToolkit.oneLine(new RuntimeException(why))
+                        + end.taskInfo().executorId() + ": " + Errors.oneLine(new RuntimeException(why))
                         + (attempt < maxAttempts ? "; Spark retries it" : ""));
                 err.flush();
             }

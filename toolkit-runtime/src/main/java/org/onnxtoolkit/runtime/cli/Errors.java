@@ -21,11 +21,12 @@ import org.onnxtoolkit.runtime.plugins.PluginClassNotFoundException;
  * {@code "id"} of {@code Objects.requireNonNull(id, "id")}, the {@code "No value present"} of an empty
  * {@code Optional}), says what kind of failure it is and what to do, rather than printing a bare class name.
  */
-final class Errors {
+public final class Errors {
     private Errors() {
     }
 
-    static String oneLine(Throwable t) {
+    /** The one line the user sees for {@code t}: a sentence, never a bare class name or an empty message. */
+    public static String oneLine(Throwable t) {
         if (t instanceof UncheckedIOException && t.getCause() != null) {
             return oneLine(t.getCause());
         }

@@ -38,7 +38,16 @@ public final class ToolkitCli implements Runnable {
 
     /** A command line wired with the toolkit's error handling, writing to the given streams. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new ToolkitCli());
+        return wired(new ToolkitCli(), out, err);
+    }
+
+    /**
+     * A command line for {@code root} (an annotated picocli command) with the toolkit's help layout, one-line
+     * errors and exit codes; shared by entry points that live in other modules (the Spark commands), so that
+     * every {@code toolkit} command reports the same way.
+     */
+    public static CommandLine wired(Object root, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(root);
         cl.setOut(out);
         cl.setErr(err);
         // Help fits the terminal it is shown in (80 columns where the width cannot be found); --kernels ort_fused

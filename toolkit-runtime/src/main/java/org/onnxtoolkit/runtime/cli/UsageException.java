@@ -1,14 +1,14 @@
 package org.onnxtoolkit.runtime.cli;
 
 /** A mistake in what the user asked for (an unknown id, a bad option value): one line, exit code 2. */
-final class UsageException extends RuntimeException {
+public final class UsageException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    UsageException(String message) {
+    public UsageException(String message) {
         super(message);
     }
 
-    UsageException(String message, Throwable cause) {
+    public UsageException(String message, Throwable cause) {
         super(message, cause);
     }
 }
