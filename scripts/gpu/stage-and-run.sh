@@ -168,7 +168,7 @@ compare_curves() { # NAME CUDA-RUN CPU-RUN
   speed=$(metric_column "$a" images_per_s | tail -1)
   local verdict=OK
   awk -v w="$worst" 'BEGIN {exit !(w < 2)}' || verdict=DIFF
-  row "curve $1" "$verdict" "test ELBO cuda [$ca] cpu [$cb] max diff ${worst}%; cuda train ${speed%.*} img/s"
+  row "curve $1" "$verdict" "test negative ELBO cuda [$ca] cpu [$cb] max diff ${worst}%; cuda train ${speed%.*} img/s"
 }
 
 bench_line() { # LOG -> "train X ms (Y img/s), decoder Z img/s"
@@ -304,7 +304,7 @@ run_checks() {
       if cmp -s <(cut -d, -f1-7 "$r/metrics.csv") <(cut -d, -f1-7 "$r-straight/metrics.csv"); then
         row "resume cuda" OK "resumed run equals the straight run (losses to the last digit)"
       else
-        row "resume cuda" DIFF "resumed vs straight: $(tail -1 "$r/metrics.csv" | cut -d, -f5) vs $(tail -1 "$r-straight/metrics.csv" | cut -d, -f5) (test ELBO)"
+        row "resume cuda" DIFF "resumed vs straight: $(tail -1 "$r/metrics.csv" | cut -d, -f5) vs $(tail -1 "$r-straight/metrics.csv" | cut -d, -f5) (test negative ELBO)"
       fi
     else
       row "resume cuda" FAIL "see logs/resume-*.log"

@@ -57,7 +57,7 @@ class CliEndToEndIT {
         assertEquals(3, metrics.size());
         double elbo1 = Double.parseDouble(metrics.get(1).split(",")[4]);
         double elbo2 = Double.parseDouble(metrics.get(2).split(",")[4]);
-        assertTrue(elbo2 < elbo1, "test ELBO should improve: " + metrics);
+        assertTrue(elbo2 < elbo1, "test negative ELBO should improve: " + metrics);
         BufferedImage samples = ImageIO.read(run.resolve("samples-002.png").toFile());
         assertTrue(samples.getWidth() > 8 * 28 && samples.getHeight() > 8 * 28, "8x8 grid of 28x28 images");
 

@@ -70,7 +70,7 @@ class DivergenceGuardTest {
     @ParameterizedTest
     @CsvSource({
             // trace, step at which the rule stops it, the step at which a non-finite loss stopped it before
-            // Finite throughout: only NaN/inf stopping, it finished its epoch at a test ELBO of 430.4 nats/image
+            // Finite throughout: only NaN/inf stopping, it finished its epoch at a test negative ELBO of 430.4 nats/image
             // (356.1 at the default --lr 0.001).
             "mlp-shapes-lr0.1, 2, 0",
             "mlp-shapes-lr1, 2, 8",
@@ -97,7 +97,7 @@ class DivergenceGuardTest {
 
     @Test
     void aBumpThatTrainingRecoversFromIsNotAnExplosion() throws IOException {
-        // --lr 0.03: the second loss is 32 times the first, then training settles (a test ELBO of 372.1
+        // --lr 0.03: the second loss is 32 times the first, then training settles (a test negative ELBO of 372.1
         // nats/image after one epoch, 356.1 at the default --lr 0.001).
         Replay r = replay(trace("mlp-shapes-lr0.03"));
         assertEquals(0, r.stoppedAt());
