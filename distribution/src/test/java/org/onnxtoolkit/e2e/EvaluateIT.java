@@ -8,8 +8,6 @@ import ai.onnx.proto.OnnxMl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -204,16 +202,7 @@ class EvaluateIT {
         Map<String, long[]> shapes = Map.of("x", new long[] {images, shape.channels(), shape.height(), shape.width()},
                 "noise", new long[] {images, samples, latent});
         PytorchParityIT.writeExchange(exchange, settings, tensors, shapes);
-        Path script = tmp.resolve("torch_likelihood.py");
-        try (InputStream s = EvaluateIT.class.getResourceAsStream("/parity/torch_likelihood.py")) {
-            Files.write(script, s.readAllBytes());
-        }
-        Process p = new ProcessBuilder(PYTHON.toString(), script.toString(), exchange.toString()).redirectErrorStream(true)
-                .start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(600, TimeUnit.SECONDS), "PyTorch timed out");
-        assertEquals(0, p.exitValue(), log);
-        Map<String, float[]> torch = PytorchParityIT.readExchange(exchange.resolve("out"));
+        Map<String, float[]> torch = PytorchParityIT.runPeer(tmp, exchange, 600, "torch_likelihood.py");
         double worst = 0;
         double ourMean = 0;
         double torchMean = 0;

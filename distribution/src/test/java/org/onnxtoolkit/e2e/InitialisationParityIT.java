@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -13,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.onnxtoolkit.api.graph.Phase;
@@ -80,17 +77,7 @@ class InitialisationParityIT {
         settings.put("seed", "1");
         Path exchange = tmp.resolve("exchange");
         PytorchParityIT.writeExchange(exchange, settings, Map.of(), Map.of());
-        for (String script : new String[] {"torch_reference.py", "torch_init.py"}) {
-            try (InputStream s = InitialisationParityIT.class.getResourceAsStream("/parity/" + script)) {
-                Files.write(tmp.resolve(script), s.readAllBytes());
-            }
-        }
-        Process p = new ProcessBuilder(PYTHON.toString(), tmp.resolve("torch_init.py").toString(), exchange.toString())
-                .redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "PyTorch timed out");
-        assertEquals(0, p.exitValue(), log);
-        Map<String, float[]> torch = PytorchParityIT.readExchange(exchange.resolve("out"));
+        Map<String, float[]> torch = PytorchParityIT.runPeer(tmp, exchange, 300, "torch_init.py", "torch_reference.py");
 
         StringBuilder report = new StringBuilder("| tensor | n | PyTorch bound | ours: mean, std, max abs | PyTorch: mean,"
                 + " std, max abs |\n|---|---|---|---|---|\n");

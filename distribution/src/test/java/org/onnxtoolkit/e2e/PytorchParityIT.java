@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -172,16 +173,7 @@ class PytorchParityIT {
         shapes.put("x", new long[] {batch, shape.channels(), shape.height(), shape.width()});
         shapes.put("noise", new long[] {batch, model.latentSize()});
         writeExchange(exchange, settings, tensors, shapes);
-        Path script = tmp.resolve("torch_reference.py");
-        try (InputStream s = PytorchParityIT.class.getResourceAsStream("/parity/torch_reference.py")) {
-            Files.write(script, s.readAllBytes());
-        }
-        Process p = new ProcessBuilder(PYTHON.toString(), script.toString(), exchange.toString()).redirectErrorStream(true)
-                .start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(600, TimeUnit.SECONDS), "PyTorch timed out");
-        assertEquals(0, p.exitValue(), log);
-        Map<String, float[]> torch = readExchange(exchange.resolve("out"));
+        Map<String, float[]> torch = runPeer(tmp, exchange, 600, "torch_reference.py");
 
         double scale = objectiveId.equals("bce-kl") ? batch : 1;
         double ourLoss = ours.get(ModelGraphs.LOSS)[0] * scale;
@@ -224,6 +216,28 @@ class PytorchParityIT {
             REPORT.put(arch + preset, String.format(Locale.ROOT, "| %s %s, batch %d, %s | %.6f | %.6f | %.2e |%n", arch,
                     preset, batch, shape, ourLoss, torchLoss, worst));
         }
+    }
+
+    /**
+     * Runs the peer script {@code script} of the test resources' {@code parity/} folder (copied into {@code tmp}
+     * with the {@code helpers} it imports) with Debian's python3 on the exchange folder written by
+     * {@link #writeExchange}, and returns the tensors it wrote to {@code exchange/out}.
+     */
+    static Map<String, float[]> runPeer(Path tmp, Path exchange, long timeoutSeconds, String script, String... helpers)
+            throws IOException, InterruptedException {
+        List<String> files = new ArrayList<>(List.of(helpers));
+        files.add(script);
+        for (String file : files) {
+            try (InputStream s = PytorchParityIT.class.getResourceAsStream("/parity/" + file)) {
+                Files.write(tmp.resolve(file), s.readAllBytes());
+            }
+        }
+        Process p = new ProcessBuilder(PYTHON.toString(), tmp.resolve(script).toString(), exchange.toString())
+                .redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS), "PyTorch timed out");
+        assertEquals(0, p.exitValue(), log);
+        return readExchange(exchange.resolve("out"));
     }
 
     static void writeExchange(Path dir, Map<String, String> settings, Map<String, float[]> tensors,

@@ -55,21 +55,21 @@ final class ReconstructCommand implements Callable<Integer> {
         DecoderModel decoder = folder.decoder();
         ImageShape shape = decoder.imageShape();
         DatasetSplits splits = RunDataset.open(common, config, shape, spec.commandLine().getOut());
-        int count = Math.min(n, splits.test().size());
-        byte[] originals = new byte[count * shape.size()];
-        for (int i = 0; i < count; i++) {
+        int shown = Math.min(n, splits.test().size());
+        byte[] originals = new byte[shown * shape.size()];
+        for (int i = 0; i < shown; i++) {
             splits.test().copyImage(i, originals, i * shape.size());
         }
         float[] x = new float[originals.length];
         for (int i = 0; i < x.length; i++) {
             x[i] = (originals[i] & 0xFF) / 255f;
         }
-        float[] mu = folder.encodeMeans(x, count);
-        float[] recon = decoder.decode(Tensor.of(mu, count, decoder.latentSize()), SessionConfig.cpu());
-        ReconstructionGrid.write(out, ImageBatch.ofUint8(originals, count, shape.channels(), shape.height(), shape.width()),
-                ImageBatch.ofFloats(recon, count, shape.channels(), shape.height(), shape.width()),
+        float[] mu = folder.encodeMeans(x, shown);
+        float[] recon = decoder.decode(Tensor.of(mu, shown, decoder.latentSize()), SessionConfig.cpu());
+        ReconstructionGrid.write(out, ImageBatch.ofUint8(originals, shown, shape.channels(), shape.height(), shape.width()),
+                ImageBatch.ofFloats(recon, shown, shape.channels(), shape.height(), shape.width()),
                 new GridLayout(8, shape.height() <= 32 ? 2 : 1, 2));
-        spec.commandLine().getOut().println("wrote " + count + " reconstructions to " + out);
+        spec.commandLine().getOut().println("wrote " + shown + " reconstructions to " + out);
         return ToolkitCli.OK;
     }
 }
