@@ -79,6 +79,24 @@ public final class Ort {
         return result;
     }
 
+    /**
+     * Starts loading the native library and measuring the cores' load ({@link SessionConfig.Spinning#AUTO}) on a
+     * daemon thread, so that a command can do its own start-up work (plugins, data) meanwhile; the first session
+     * then finds both done. Failures are left for that session to report. Safe to call any number of times.
+     */
+    public static void preloadInBackground() {
+        Thread t = new Thread(() -> {
+            try {
+                CoreLoad.otherProcessesBusyCores();
+                get();
+            } catch (RuntimeException | LinkageError e) {
+                // the session that needs ORT will meet the same failure and report it with its context
+            }
+        }, "ort-preload");
+        t.setDaemon(true);
+        t.start();
+    }
+
     private static Ort create() {
         OrtApiBase base = OrtGetApiBase();
         OrtApi api = base.GetApi().call(ORT_API_VERSION);

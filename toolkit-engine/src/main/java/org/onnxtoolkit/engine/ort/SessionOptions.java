@@ -40,17 +40,25 @@ final class SessionOptions {
                 ort.check(api.SetIntraOpNumThreads(options, config.intraOpThreads()),
                         () -> "SetIntraOpNumThreads(" + config.intraOpThreads() + ")");
             }
-            // Spinning worker threads wait for work at full speed; on a shared machine with more runnable
-            // threads than cores they starve each other. Measured on the 2-core project machine under load:
-            // MLP VAE step 40-48 ms with spinning, 10 ms without (and equal when the machine is idle).
+            // Spinning worker threads wait for work at full speed: faster on an idle machine, far slower when
+            // other processes want the cores (SessionConfig.Spinning says how much).
+            boolean spin = config.spinning().spins(config.intraOpThreads(),
+                    Runtime.getRuntime().availableProcessors(), config.spinning() == SessionConfig.Spinning.AUTO
+                            ? CoreLoad.otherProcessesBusyCores() : 0);
             try (BytePointer key = new BytePointer("session.intra_op.allow_spinning");
-                    BytePointer value = new BytePointer("0")) {
+                    BytePointer value = new BytePointer(spin ? "1" : "0")) {
                 ort.check(api.AddSessionConfigEntry(options, key, value),
-                        () -> "AddSessionConfigEntry(session.intra_op.allow_spinning=0)");
+                        () -> "AddSessionConfigEntry(session.intra_op.allow_spinning=" + (spin ? 1 : 0) + ")");
             }
             if (config.interOpThreads() > 0) {
                 ort.check(api.SetInterOpNumThreads(options, config.interOpThreads()),
                         () -> "SetInterOpNumThreads(" + config.interOpThreads() + ")");
+            }
+            if (config.profilePrefix() != null) {
+                try (BytePointer prefix = new BytePointer(config.profilePrefix().toString())) {
+                    ort.check(api.EnableProfiling(options, prefix),
+                            () -> "EnableProfiling(" + config.profilePrefix() + ")");
+                }
             }
             if (config.device() instanceof Device.Cuda cuda) {
                 appendCuda(ort, options, cuda);

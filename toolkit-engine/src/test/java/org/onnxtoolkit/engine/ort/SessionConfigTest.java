@@ -40,4 +40,40 @@ class SessionConfigTest {
         assertEquals(new SessionConfig(Device.cuda(2), 4, 0), SessionConfig.cpu().withIntraOpThreads(4)
                 .withDevice(Device.cuda(2)));
     }
+
+    @Test
+    void autoSpinsOnlyWhenOurThreadsFitBesideTheOtherProcessesLoad() {
+        SessionConfig.Spinning auto = SessionConfig.Spinning.AUTO;
+        assertEquals(true, auto.spins(2, 2, 0.1));
+        assertEquals(true, auto.spins(0, 2, 0.2), "0 threads means one per core");
+        assertEquals(false, auto.spins(2, 2, 0.5), "half a core busy elsewhere: two threads would share");
+        assertEquals(true, auto.spins(1, 2, 0.9), "one thread fits beside one busy core");
+        assertEquals(false, auto.spins(1, 2, 1.9));
+        assertEquals(false, auto.spins(2, 2, -1), "unknown load: do not spin");
+        assertEquals(true, SessionConfig.Spinning.ON.spins(2, 2, 5));
+        assertEquals(false, SessionConfig.Spinning.OFF.spins(1, 16, 0));
+        assertEquals(SessionConfig.Spinning.AUTO, SessionConfig.cpu().spinning());
+        assertEquals(SessionConfig.Spinning.OFF, SessionConfig.cpu().withSpinning(SessionConfig.Spinning.OFF)
+                .withIntraOpThreads(3).withDevice(Device.cpu()).spinning(), "the withers keep the policy");
+    }
+
+    @Test
+    void coreLoadReadsTheAggregateCpuLineAndRefusesOthers() {
+        long[] bt = CoreLoad.busyAndTotal(java.util.List.of(
+                "cpu  100 5 50 1000 20 1 2 3 0 0", "cpu0 50 2 25 500 10 0 1 1 0 0", "intr 1 2 3"));
+        // busy = user + nice + system + irq + softirq + steal; idle and iowait are not busy
+        assertEquals(100 + 5 + 50 + 1 + 2 + 3, bt[0]);
+        assertEquals(100 + 5 + 50 + 1000 + 20 + 1 + 2 + 3, bt[1]);
+        assertThrows(IllegalArgumentException.class, () -> CoreLoad.busyAndTotal(java.util.List.of("cpu0 1 2 3 4")));
+        assertThrows(NumberFormatException.class, () -> CoreLoad.busyAndTotal(java.util.List.of("cpu  1 x 3 4")));
+        assertEquals(-1, CoreLoad.measure(java.nio.file.Path.of("/nonexistent/proc/stat")));
+    }
+
+    @Test
+    void coreLoadOfThisMachineIsANumberOfCores() {
+        double busy = CoreLoad.measure(java.nio.file.Path.of("/proc/stat"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(busy >= 0, "no /proc/stat on this platform");
+        int cores = Runtime.getRuntime().availableProcessors();
+        org.junit.jupiter.api.Assertions.assertTrue(busy <= cores + 0.5, "busy cores " + busy + " of " + cores);
+    }
 }

@@ -6,15 +6,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import org.onnxtoolkit.api.graph.Phase;
 import org.onnxtoolkit.api.spi.ImageShape;
 import org.onnxtoolkit.compiler.artifacts.TrainingArtifacts;
 import org.onnxtoolkit.compiler.autodiff.GradientKernels;
 import org.onnxtoolkit.compiler.io.AtomicFiles;
 import org.onnxtoolkit.compiler.model.ArtifactResolver;
+import org.onnxtoolkit.compiler.model.GraphFlops;
 import org.onnxtoolkit.compiler.model.ModelGraphs;
 import org.onnxtoolkit.engine.ort.Device;
 import org.onnxtoolkit.engine.ort.InferenceSession;
@@ -39,6 +42,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Time training steps and decoder inference of an architecture on random data.",
         footer = {"", "Examples:", "  ./toolkit benchmark --arch mlp-vae --batch-size 128 --threads 1",
+                "  ./toolkit benchmark --arch conv-vae --preset celeba64 --batch-size 64 --peak",
+                "  ./toolkit benchmark --arch mlp-vae --profile /tmp/ort-profile",
                 "  ./toolkit benchmark --arch mlp-vae --kernels STANDARD_ONNX"})
 final class BenchmarkCommand implements Callable<Integer> {
     @Mixin
@@ -73,12 +78,33 @@ final class BenchmarkCommand implements Callable<Integer> {
             description = "activation gradient kernels: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     GradientKernels kernels;
 
+    @Option(names = "--peak", description = "also measure this machine's float32 GEMM peak and each product or"
+            + " convolution of the model alone through ONNX Runtime, and print the step's fraction of both")
+    boolean peak;
+
+    @Option(names = "--profile", paramLabel = "DIR", description = "write ONNX Runtime's per-operator profile of"
+            + " the timed steps to DIR and print where a step's time goes, by operator")
+    Path profileDir;
+
+    @Option(names = "--spin", paramLabel = "WHEN", defaultValue = "AUTO", description = "whether ORT's worker"
+            + " threads spin while waiting: ${COMPLETION-CANDIDATES}; auto spins when the cores were otherwise idle"
+            + " at start (default: ${DEFAULT-VALUE})")
+    SessionConfig.Spinning spin;
+
+    /** This run's profile folder under {@link #profileDir}; null when not profiling. */
+    private Path profileRun;
+
     @Override
     public Integer call() throws IOException {
         if (steps < 1 || warmup < 0 || batchSize < 1 || decoderBatch < 1) {
             throw new UsageException("--steps, --batch-size and --decoder-batch must be positive, --warmup >= 0");
         }
-        SessionConfig config = SessionConfig.cpu().withIntraOpThreads(threads).withDevice(device.checked());
+        if (profileDir != null && Files.exists(profileDir) && !Files.isDirectory(profileDir)) {
+            throw new UsageException("--profile " + profileDir + " is a file; give a folder for ONNX Runtime's"
+                    + " profile files");
+        }
+        SessionConfig config = SessionConfig.cpu().withIntraOpThreads(threads).withDevice(device.checked())
+                .withSpinning(spin);
         try (PluginRegistry plugins = Toolkit.plugins(common.pluginsDir)) {
             return measure(model.graphs(plugins), config);
         }
@@ -101,8 +127,15 @@ final class BenchmarkCommand implements Callable<Integer> {
         Path ckpt = Files.createTempFile("toolkit-bench", ".ckpt");
         try {
             AtomicFiles.write(ckpt, artifacts.initialCheckpoint(1));
+            SessionConfig trainingConfig = config;
+            if (profileDir != null) {
+                // a fresh folder per run, so that the summary reads this run's files only
+                Files.createDirectories(profileDir);
+                profileRun = Files.createTempDirectory(profileDir, "benchmark-");
+                trainingConfig = config.withProfile(profileRun.resolve("training"));
+            }
             try (TrainingSession s = TrainingSession.open(ckpt, artifacts.trainingModel(), artifacts.evalModel(),
-                    artifacts.optimizerModel(), config)) {
+                    artifacts.optimizerModel(), trainingConfig)) {
                 s.setLearningRate(1e-3f);
                 Map<String, Tensor> feeds = feeds(s, artifacts, images, rng);
                 try {
@@ -159,7 +192,41 @@ final class BenchmarkCommand implements Callable<Integer> {
                 optimizerMs[steps / 2]);
         out.printf(Locale.ROOT, "decoder (batch %d): median %.3f ms, %.0f images/s%n", decoderBatch, decodeMedian,
                 decoderBatch * 1000 / decodeMedian);
+        GraphFlops work = GraphFlops.of(graphs.objectiveGraph(Phase.TRAINING));
+        GraphFlops decoding = GraphFlops.of(graphs.decoderGraph());
+        double stepGflops = work.training() * (double) batchSize / (median / 1000) / 1e9;
+        double decodeGflops = decoding.forward() * (double) decoderBatch / (decodeMedian / 1000) / 1e9;
+        out.printf(Locale.ROOT, "work (products and convolutions): %.3f MFLOP per image per training step (forward"
+                + " %.3f, backward %.3f), decoder %.3f MFLOP per image; achieved: training %.1f GFLOP/s, decoder"
+                + " %.1f GFLOP/s%n", work.training() / 1e6, work.forward() / 1e6, work.backward() / 1e6,
+                decoding.forward() / 1e6, stepGflops, decodeGflops);
+        if (peak) {
+            printPeak(out, graphs, config, stepGflops);
+        }
+        if (profileDir != null) {
+            OrtProfile.summarise(profileRun, "training", warmup + steps).print(out);
+            out.printf(Locale.ROOT, "profile files: %s%n", profileRun);
+        }
         return ToolkitCli.OK;
+    }
+
+    /** Measures the GEMM peak (1 thread and the configured threads) and the model's products alone. */
+    private void printPeak(PrintWriter out, ModelGraphs graphs, SessionConfig config, double stepGflops) {
+        PeakThroughput.Timing one = PeakThroughput.squareGemm(config.withIntraOpThreads(1), 1.0);
+        PeakThroughput.Timing all = PeakThroughput.squareGemm(config, 1.0);
+        List<PeakThroughput.Timing> layers = PeakThroughput.products(graphs.objectiveGraph(Phase.TRAINING), batchSize,
+                config, 0.3);
+        double layersGflops = PeakThroughput.combinedGflops(layers);
+        out.printf(Locale.ROOT, "peak: %s through ONNX Runtime: %.1f GFLOP/s with 1 thread, %.1f GFLOP/s with"
+                + " threads %d%n", one.label(), one.gflops(), all.gflops(), threads);
+        for (PeakThroughput.Timing t : layers) {
+            out.printf(Locale.ROOT, "  alone at batch %d: %-60s %8.3f ms %7.1f GFLOP/s%n", batchSize, t.label(),
+                    t.seconds() * 1000, t.gflops());
+        }
+        out.printf(Locale.ROOT, "peak: the model's products and convolutions alone, forward, one after the other:"
+                + " %.1f GFLOP/s%n", layersGflops);
+        out.printf(Locale.ROOT, "training step: %.1f GFLOP/s = %.0f%% of the GEMM peak, %.0f%% of the model's"
+                + " products alone%n", stepGflops, 100 * stepGflops / all.gflops(), 100 * stepGflops / layersGflops);
     }
 
     /** An out-of-memory failure becomes one line naming the batch size; anything else is returned unchanged. */
