@@ -48,7 +48,8 @@ class BenchmarkIT {
         assertEquals(100 * trainGflops / gemmConfigured, percentOfPeak, 1.0);
         assertEquals(5, Pattern.compile("alone at batch 64: Gemm ").matcher(out).results().count(),
                 "the five linear layers, each timed alone:\n" + out);
-        assertTrue(out.contains("profile (ONNX Runtime, per training step, 10 steps with warm-up)"), out);
+        assertTrue(out.contains("profile (ONNX Runtime, per training step, mean of 10 with warm-up)"), out);
+        assertTrue(out.contains("profile (ONNX Runtime, per decoder run (batch 128), mean of "), out);
         assertTrue(Pattern.compile("\\n  Gemm +[\\d.]+ ms").matcher(out).find(), out);
         try (Stream<Path> files = Files.walk(profiles)) {
             assertTrue(files.anyMatch(p -> p.getFileName().toString().matches("training_.*\\.json")),

@@ -12,6 +12,7 @@ import org.onnxtoolkit.api.graph.Op;
 import org.onnxtoolkit.api.graph.Phase;
 import org.onnxtoolkit.api.graph.Shape;
 import org.onnxtoolkit.api.graph.Value;
+import org.onnxtoolkit.compiler.onnx.BatchNormFolding;
 import org.onnxtoolkit.compiler.onnx.IrGraph;
 
 /**
@@ -113,7 +114,8 @@ public final class ModelAssembler {
 
     /**
      * A plain inference model: the parameters become initializers holding {@code parameterValues}; only
-     * the parameters the outputs need are kept.
+     * the parameters the outputs need are kept. A BatchNormalization that follows a convolution is folded into
+     * the convolution's weights and bias ({@link BatchNormFolding}).
      *
      * @param parameterValues row-major values by parameter name, each of exactly the parameter's size
      */
@@ -136,7 +138,7 @@ public final class ModelAssembler {
         lowering.addConstants(graph);
         lowering.addNodes(graph, false);
         addDeclaredOutputs(graph, ir);
-        return ir;
+        return BatchNormFolding.fold(ir);
     }
 
     /** Like {@link #inference} but with every parameter as a graph input after the user inputs. */

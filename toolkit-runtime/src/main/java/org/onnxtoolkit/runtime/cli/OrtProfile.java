@@ -7,7 +7,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,8 +25,8 @@ import org.onnxtoolkit.compiler.io.Json;
  * @param runs       session runs found (all profiled sessions together)
  * @param perRunMs   milliseconds per run by phase ({@code forward}, {@code backward}, {@code optimizer})
  * @param byOpMs     kernel milliseconds per run by operator type, largest first
- * @param sessionMs  median milliseconds of a model run of the profile's largest file, kernels and what ORT does
- *                   between them
+ * @param sessionMs  mean milliseconds of a session run (kernels and what ORT does between them), over the
+ *                   runs of the file with the most runs
  */
 record OrtProfile(int runs, Map<String, Double> perRunMs, Map<String, Double> byOpMs, double sessionMs) {
 
@@ -45,7 +44,7 @@ record OrtProfile(int runs, Map<String, Double> perRunMs, Map<String, Double> by
         phases.put("backward", 0.0);
         phases.put("optimizer", 0.0);
         Map<String, Double> ops = new LinkedHashMap<>();
-        double medianRun = 0;
+        double meanRun = 0;
         long largest = -1;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, prefix + "_*.json")) {
             for (Path file : files) {
@@ -68,8 +67,7 @@ record OrtProfile(int runs, Map<String, Double> perRunMs, Map<String, Double> by
                 }
                 if (sessionRuns.size() > largest && !sessionRuns.isEmpty()) {
                     largest = sessionRuns.size();
-                    sessionRuns.sort(Comparator.naturalOrder());
-                    medianRun = sessionRuns.get(sessionRuns.size() / 2);
+                    meanRun = sessionRuns.stream().mapToDouble(Double::doubleValue).average().orElse(0);
                 }
             }
         }
@@ -81,7 +79,7 @@ record OrtProfile(int runs, Map<String, Double> perRunMs, Map<String, Double> by
         Map<String, Double> perOp = new LinkedHashMap<>();
         ops.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .forEach(en -> perOp.put(en.getKey(), en.getValue() / runs));
-        return new OrtProfile(runs, perPhase, perOp, medianRun);
+        return new OrtProfile(runs, perPhase, perOp, meanRun);
     }
 
     /** The phase a profiled kernel belongs to, from its node name and operator type. */
@@ -96,14 +94,19 @@ record OrtProfile(int runs, Map<String, Double> perRunMs, Map<String, Double> by
         return "forward";
     }
 
-    /** Prints the summary: per phase, then the operator types that take 1% or more of the kernel time. */
-    void print(PrintWriter out) {
+    /**
+     * Prints the summary: per phase, then the operator types that take 1% or more of the kernel time.
+     *
+     * @param what what one run is, for the heading ("training step")
+     */
+    void print(PrintWriter out, String what) {
         double kernels = perRunMs.values().stream().mapToDouble(Double::doubleValue).sum();
         double optimizer = perRunMs.get("optimizer");
-        out.printf(Locale.ROOT, "profile (ONNX Runtime, per training step, %d steps with warm-up): kernels %.3f ms"
-                + " (forward and loss %.3f, backward %.3f%s); median session run %.3f ms (kernels and ORT's work"
-                + " between them)%n", runs, kernels, perRunMs.get("forward"), perRunMs.get("backward"),
-                optimizer > 0 ? String.format(Locale.ROOT, ", optimizer %.3f", optimizer) : "", sessionMs);
+        out.printf(Locale.ROOT, "profile (ONNX Runtime, per %s, mean of %d with warm-up): kernels %.3f ms"
+                + " (forward%s %.3f, backward %.3f%s); session run %.3f ms (kernels and ORT's work between them)%n",
+                what, runs, kernels, what.startsWith("training") ? " and loss" : "", perRunMs.get("forward"),
+                perRunMs.get("backward"), optimizer > 0 ? String.format(Locale.ROOT, ", optimizer %.3f", optimizer)
+                        : "", sessionMs);
         byOpMs.forEach((op, ms) -> {
             if (ms >= 0.01 * kernels) {
                 out.printf(Locale.ROOT, "  %-24s %8.3f ms %5.1f%%%n", op, ms, 100 * ms / kernels);

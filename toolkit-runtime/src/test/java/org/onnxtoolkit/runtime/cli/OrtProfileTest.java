@@ -40,10 +40,10 @@ class OrtProfileTest {
         assertEquals(0.0, p.perRunMs().get("optimizer"), 1e-9);
         assertEquals(List.of("Gemm", "Log", "ReluGrad", "InPlaceAccumulatorV2"), List.copyOf(p.byOpMs().keySet()));
         assertEquals(0.800, p.byOpMs().get("Gemm"), 1e-9);
-        assertEquals(1.1, p.sessionMs(), 1e-9, "the median model run");
+        assertEquals(1.1, p.sessionMs(), 1e-9, "the mean session run");
         StringWriter text = new StringWriter();
-        p.print(new PrintWriter(text, true));
-        assertTrue(text.toString().contains("kernels 0.970 ms (forward and loss 0.400, backward 0.570)"), text.toString());
+        p.print(new PrintWriter(text, true), "training step");
+        assertTrue(text.toString().contains("per training step, mean of 2 with warm-up): kernels 0.970 ms (forward and loss 0.400, backward 0.570)"), text.toString());
         assertTrue(text.toString().contains("Gemm"), text.toString());
     }
 
