@@ -2,8 +2,6 @@ package org.onnxtoolkit.engine.training;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -102,20 +100,7 @@ public final class ShardTraining {
                 done.add(new EpochRounds.Batch(b, count, out.loss(), out.negElbo(), out.recon(), out.kl(), klWeight,
                         rate, (System.nanoTime() - t0) / 1e9));
             }
-            return new Result(checkpointBytes(s), done);
-        }
-    }
-
-    /** The session's state with optimizer state, as the bytes of the checkpoint file ORT writes. */
-    static byte[] checkpointBytes(TrainingSession session) throws IOException {
-        Path dir = Files.createTempDirectory("toolkit-round");
-        Path file = dir.resolve("state.ckpt");
-        try {
-            session.saveCheckpoint(file, true);
-            return Files.readAllBytes(file);
-        } finally {
-            Files.deleteIfExists(file);
-            Files.deleteIfExists(dir);
+            return new Result(s.checkpointBytes(true), done);
         }
     }
 }

@@ -416,6 +416,9 @@ public final class Trainer {
             dispatch(context, start, l -> l.runStarted(started, context));
         }
         RunState state = start;
+        // The state the last round returned, until the driver's session needs it (evaluation, a checkpoint):
+        // rounds hand it on as bytes, so a session is opened once per epoch, not once per round.
+        byte[] roundState = null;
         for (int epoch = start.completedEpochs() + 1; trainsOn && epoch <= config.epochs(); epoch++) {
             boolean resumingThisEpoch = epoch == start.completedEpochs() + 1;
             EpochProgress p = resumingThisEpoch
@@ -432,6 +435,10 @@ public final class Trainer {
             dispatch(context, state, l -> l.epochStarted(epochStarted));
             for (int b = p.batchesDone; b < batches; b++) {
                 if (stopRequested.getAsBoolean()) {
+                    if (roundState != null) {
+                        context.session = reopened(context.session, roundState);
+                        roundState = null;
+                    }
                     RunState stopped = new RunState(epoch - 1, b, step, RunState.checkpointName(epoch, b), null,
                             p.loss, p.negElbo, p.images, p.trainSeconds, history, guard.recent(), false);
                     Path file = run.checkpoints().resolve(stopped.checkpoint());
@@ -443,9 +450,9 @@ public final class Trainer {
                 CrashPoints.reached("train", epoch, b + 1);
                 if (rounds != null) {
                     int roundBatches = Math.min(rounds.batchesPerRound(), batches - b);
-                    EpochRounds.Round round = rounds.train(ShardTraining.checkpointBytes(context.session), epoch, b,
-                            roundBatches, step);
-                    context.session = reopened(context.session, round.checkpoint());
+                    EpochRounds.Round round = rounds.train(roundState != null ? roundState
+                            : context.session.checkpointBytes(true), epoch, b, roundBatches, step);
+                    roundState = round.checkpoint();
                     for (EpochRounds.Batch r : round.batches()) {
                         String diverged = guard.check(r.loss());
                         if (diverged != null) {
@@ -511,6 +518,10 @@ public final class Trainer {
                         p.images / Math.max(p.trainSeconds, 1e-9), out.negElbo(), out.recon(), out.kl(), klWeight,
                         rate);
                 dispatch(context, state, l -> l.stepDone(done));
+            }
+            if (roundState != null) {
+                context.session = reopened(context.session, roundState);
+                roundState = null;
             }
             // The test loss uses the weight of the epoch's last step, as the kl_weight column shows it.
             Evaluation test = evaluate(context.session, feeds, epoch, p.klWeight);
