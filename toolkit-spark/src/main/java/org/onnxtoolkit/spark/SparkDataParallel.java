@@ -62,8 +62,9 @@ public final class SparkDataParallel implements DataParallel {
         }
         sc.setLogLevel("ERROR");
         sc.sc().addSparkListener(new FailureReporter(err, maxAttempts));
-        out.printf(Locale.ROOT, "data-parallel on %s: %d workers, averaging every %d steps (rounds of %d batches)%n",
-                options.master(), options.workers(), options.syncEvery(), options.workers() * options.syncEvery());
+        out.printf(Locale.ROOT, "data-parallel on %s: %d worker%s, averaging every %d step%s (rounds of %d batches)%n",
+                options.master(), options.workers(), options.workers() == 1 ? "" : "s", options.syncEvery(),
+                options.syncEvery() == 1 ? "" : "s", options.workers() * options.syncEvery());
         out.flush();
         return new Rounds(sc, sc.broadcast(job), options.workers(), options.syncEvery());
     }

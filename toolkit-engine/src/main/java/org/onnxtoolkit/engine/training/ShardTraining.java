@@ -78,6 +78,7 @@ public final class ShardTraining {
                     throw new IllegalArgumentException("batch " + b + " is past the epoch's " + stepsPerEpoch);
                 }
                 Tensor x = Tensor.of(source.batch(order, b * config.batchSize(), count), source.shape(count));
+                CrashPoints.reached("shard", epoch, b + 1);
                 long step = stepBefore + (b - firstBatch) + 1;
                 double klWeight = klSchedule.weight(step, stepsPerEpoch, totalSteps, config.klWeight());
                 double rate = lrSchedule.rate(step, stepsPerEpoch, totalSteps, config.learningRate(),

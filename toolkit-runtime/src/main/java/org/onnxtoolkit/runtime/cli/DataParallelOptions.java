@@ -102,9 +102,15 @@ public final class DataParallelOptions {
         if (master == null) {
             return null;
         }
-        DataParallel provider = ServiceLoader.load(DataParallel.class).findFirst().orElseThrow(() ->
-                new IllegalStateException("--spark needs Apache Spark on the class path: start ./toolkit train --spark"
-                        + " with the launcher, which adds the distribution's spark/jars"));
+        String missing = "--spark needs Apache Spark on the class path: start ./toolkit train --spark with the"
+                + " launcher, which adds the distribution's spark/jars";
+        DataParallel provider;
+        try {
+            provider = ServiceLoader.load(DataParallel.class).findFirst().orElseThrow(() ->
+                    new IllegalStateException(missing));
+        } catch (java.util.ServiceConfigurationError | LinkageError e) {
+            throw new IllegalStateException(missing, e);
+        }
         return provider.start(this, config, artifacts, data, out, err);
     }
 }
