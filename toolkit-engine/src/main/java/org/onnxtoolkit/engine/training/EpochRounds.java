@@ -61,7 +61,7 @@ public interface EpochRounds {
      * @param kl           its KL term (NaN likewise)
      * @param klWeight     the KL weight fed
      * @param learningRate the learning rate of the step
-     * @param seconds      the step's time on the worker
+     * @param seconds      the step's time on the worker (the trainer counts the round's wall clock instead)
      */
     record Batch(int batch, int images, double loss, double negElbo, double recon, double kl, double klWeight,
                  double learningRate, double seconds) implements Serializable {

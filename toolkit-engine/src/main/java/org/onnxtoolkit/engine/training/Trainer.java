@@ -450,9 +450,13 @@ public final class Trainer {
                 CrashPoints.reached("train", epoch, b + 1);
                 if (rounds != null) {
                     int roundBatches = Math.min(rounds.batchesPerRound(), batches - b);
+                    long roundStart = System.nanoTime();
                     EpochRounds.Round round = rounds.train(roundState != null ? roundState
                             : context.session.checkpointBytes(true), epoch, b, roundBatches, step);
                     roundState = round.checkpoint();
+                    // Training time is the round's wall clock (the workers in parallel, the exchange, the
+                    // averaging), shared out over its batches: images per second then compare with a local run's.
+                    double secondsPerBatch = (System.nanoTime() - roundStart) / 1e9 / round.batches().size();
                     for (EpochRounds.Batch r : round.batches()) {
                         String diverged = guard.check(r.loss());
                         if (diverged != null) {
@@ -461,7 +465,7 @@ public final class Trainer {
                         }
                         guard.accept(r.loss());
                         step++;
-                        p.trainSeconds += r.seconds();
+                        p.trainSeconds += secondsPerBatch;
                         p.loss += r.loss() * r.images();
                         p.negElbo += r.negElbo() * r.images();
                         p.images += r.images();

@@ -39,6 +39,9 @@ public final class DataParallelOptions {
             + " (for example spark.driver.host=127.0.0.1)")
     Map<String, String> conf = new LinkedHashMap<>();
 
+    /** Found by {@link #check}. */
+    private DataParallel provider;
+
     /** Whether {@code --spark} was given. */
     public boolean enabled() {
         return master != null;
@@ -62,10 +65,12 @@ public final class DataParallelOptions {
     }
 
     /**
-     * Refuses impossible combinations before anything is read (exit code 2).
+     * Refuses impossible combinations before anything is read (exit code 2), and finds the Spark side.
      *
      * @param deviceText the run's {@code --device}
      * @param given      whether {@code --workers}, {@code --sync-every} or {@code --spark-conf} was typed
+     * @throws IllegalStateException when Spark is not on the class path (the toolkit was not started by its
+     *                               launcher; exit code 1)
      */
     void check(String deviceText, boolean given) {
         if (master == null) {
@@ -89,27 +94,21 @@ public final class DataParallelOptions {
             throw new UsageException("--spark trains on the workers' CPUs; --device " + deviceText + " cannot be"
                     + " combined with it (leave out --device, or train on the GPU without --spark)");
         }
-    }
-
-    /**
-     * Starts the cluster side; null when {@code --spark} was not given.
-     *
-     * @throws IllegalStateException when Spark is not on the class path (the toolkit was not started by its
-     *                               launcher)
-     */
-    DataParallel.Cluster start(RunConfig config, TrainingArtifacts artifacts, DatasetSplits data, PrintWriter out,
-                               PrintWriter err) {
-        if (master == null) {
-            return null;
-        }
         String missing = "--spark needs Apache Spark on the class path: start ./toolkit train --spark with the"
                 + " launcher, which adds the distribution's spark/jars";
-        DataParallel provider;
         try {
             provider = ServiceLoader.load(DataParallel.class).findFirst().orElseThrow(() ->
                     new IllegalStateException(missing));
         } catch (java.util.ServiceConfigurationError | LinkageError e) {
             throw new IllegalStateException(missing, e);
+        }
+    }
+
+    /** Starts the cluster side (after {@link #check}); null when {@code --spark} was not given. */
+    DataParallel.Cluster start(RunConfig config, TrainingArtifacts artifacts, DatasetSplits data, PrintWriter out,
+                               PrintWriter err) {
+        if (master == null) {
+            return null;
         }
         return provider.start(this, config, artifacts, data, out, err);
     }
