@@ -32,7 +32,7 @@ public final class DataParallelOptions {
     int workers;
 
     @Option(names = "--sync-every", paramLabel = "K", description = "with --spark: steps each worker takes between"
-            + " two averagings of the parameters and Adam's moments (default: ${DEFAULT-VALUE})", defaultValue = "8")
+            + " two averagings of the parameters and Adam's moments (default: ${DEFAULT-VALUE})", defaultValue = "32")
     int syncEvery;
 
     @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "with --spark: a Spark setting, repeatable"
