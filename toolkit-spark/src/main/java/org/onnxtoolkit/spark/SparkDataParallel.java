@@ -66,19 +66,21 @@ public final class SparkDataParallel implements DataParallel {
                 options.master(), options.workers(), options.workers() == 1 ? "" : "s", options.syncEvery(),
                 options.syncEvery() == 1 ? "" : "s", options.workers() * options.syncEvery());
         out.flush();
-        return new Rounds(sc, sc.broadcast(job), options.workers(), options.syncEvery());
+        return new Rounds(sc, sc.broadcast(job), options.master(), options.workers(), options.syncEvery());
     }
 
     /** The rounds of one run on one Spark context. Used from the trainer's thread. */
     private static final class Rounds implements Cluster {
         private final JavaSparkContext sc;
         private final Broadcast<ShardJob> job;
+        private final String master;
         private final int workers;
         private final int syncEvery;
 
-        Rounds(JavaSparkContext sc, Broadcast<ShardJob> job, int workers, int syncEvery) {
+        Rounds(JavaSparkContext sc, Broadcast<ShardJob> job, String master, int workers, int syncEvery) {
             this.sc = sc;
             this.job = job;
+            this.master = master;
             this.workers = workers;
             this.syncEvery = syncEvery;
         }
@@ -92,21 +94,29 @@ public final class SparkDataParallel implements DataParallel {
         public Round train(byte[] checkpoint, int epoch, int firstBatch, int count, long stepBefore)
                 throws IOException {
             List<int[]> shares = shares(firstBatch, count, workers);
-            Broadcast<byte[]> state = sc.broadcast(checkpoint);
+            Broadcast<byte[]> state = null;
             List<ShardTraining.Result> results;
             try {
+                state = sc.broadcast(checkpoint);
                 sc.setJobDescription(String.format(Locale.ROOT, "epoch %d, batches %d-%d", epoch, firstBatch + 1,
                         firstBatch + count));
                 results = sc.parallelize(shares, shares.size())
                         .map(new Share(job, state, epoch, firstBatch, stepBefore)).collect();
             } catch (Exception e) {
+                if (sc.sc().isStopped()) {
+                    throw new IOException("the Spark application stopped in epoch " + epoch + " (the master " + master
+                            + " did not answer, or the cluster ended the application); the run folder keeps its last"
+                            + " checkpoint: continue with ./toolkit train --resume", e);
+                }
                 // Spark's job failures are checked exceptions Scala throws undeclared.
                 if (e instanceof RuntimeException r) {
                     throw r;
                 }
                 throw new IOException("a round of epoch " + epoch + " failed on the cluster: " + Errors.oneLine(e), e);
             } finally {
-                state.destroy();
+                if (state != null && !sc.sc().isStopped()) {
+                    state.destroy();
+                }
             }
             List<CheckpointContents> states = new ArrayList<>();
             List<EpochRounds.Batch> batches = new ArrayList<>();
