@@ -128,6 +128,15 @@ final class SparkCluster implements AutoCloseable {
                 "-Xmx768m"), "org.onnxtoolkit.spark.SparkToolkit", args);
     }
 
+    /**
+     * {@code ./toolkit train --spark ...} as the launcher starts it: the CLI's main class with the distribution's
+     * {@code spark/jars} and Spark's Java 17 options.
+     */
+    static JvmProcess train(Path dir, String... args) throws IOException {
+        return JvmProcess.start(dir, Map.of(), List.of("-Dtoolkit.home=" + System.getProperty("toolkit.home"),
+                "-Xmx768m"), "org.onnxtoolkit.runtime.cli.ToolkitCli", args);
+    }
+
     /** The flags that keep a driver on loopback and its executors small. */
     List<String> driverFlags() {
         return List.of("--spark", masterUrl(), "--conf", "spark.driver.host=127.0.0.1", "--conf",

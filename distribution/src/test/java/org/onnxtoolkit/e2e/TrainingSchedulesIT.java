@@ -312,7 +312,8 @@ class TrainingSchedulesIT {
             Cli.Result r = Cli.run("train", "--resume", reference.toString(), flag[0], flag[1]);
             assertEquals(2, r.exitCode(), r.toString());
             assertEquals("toolkit: --resume continues a run with its stored settings; " + flag[0]
-                    + " cannot be changed (only --epochs, --device, --threads, --verbose, --plugins-dir, --allow-data-change)",
+                    + " cannot be changed (only --epochs, --device, --threads, --verbose, --plugins-dir, --allow-data-change,"
+                    + " --spark, --workers, --sync-every, --spark-conf)",
                     r.err().strip());
         }
         assertEquals(before, RunFolders.hashes(reference));

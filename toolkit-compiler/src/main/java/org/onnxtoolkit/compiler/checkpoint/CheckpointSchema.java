@@ -45,10 +45,12 @@ final class CheckpointSchema {
     static final int GROUP_STEP = 1;
     static final int GROUP_INITIAL_LEARNING_RATE = 2;
     static final int GROUP_OPTIMIZER_STATES = 3;
+    static final int GROUP_FIELDS = 4;
 
     // table ParameterOptimizerState
     static final int PARAM_STATE_NAME = 0;
     static final int PARAM_STATE_MOMENTUMS = 1;
+    static final int PARAM_STATE_FIELDS = 2;
 
     // table PropertyBag
     static final int BAG_INTS = 0;

@@ -22,9 +22,11 @@ import org.onnxtoolkit.compiler.io.AtomicFiles;
  *
  * <p>Layout (identifier {@code "ODTC"}, {@code version = 2}): trainable parameters go to
  * {@code module_state.requires_grad_params} in the order added, frozen ones to {@code frozen_params} (always
- * present, possibly empty: ORT rejects a missing vector), there are no optimizer groups (ORT then starts with
- * zero moments, step 0 and learning rate 0.001), and a property bag holds the properties, sorted by name
- * within each type. Tensor data is little-endian float32, row-major, in a vector aligned to 16 bytes. The
+ * present, possibly empty: ORT rejects a missing vector), optimizer groups as added with
+ * {@link #addOptimizerGroup} (none for an initial checkpoint: ORT then starts with zero moments, step 0 and
+ * learning rate 0.001; with a group, a session created with an optimizer model continues from its step and
+ * moments, as from a checkpoint ORT saved with optimizer state), and a property bag holds the properties,
+ * sorted by name within each type. Tensor data is little-endian float32, row-major, in a vector aligned to 16 bytes. The
  * output bytes depend only on what was added (deterministic).
  *
  * <p>Usage:
@@ -43,6 +45,7 @@ public final class CheckpointWriter {
     private final List<NamedTensor> trainable = new ArrayList<>();
     private final List<NamedTensor> frozen = new ArrayList<>();
     private final Set<String> parameterNames = new HashSet<>();
+    private final List<OptimizerGroupState> optimizerGroups = new ArrayList<>();
     private final TreeMap<String, Long> ints = new TreeMap<>();
     private final TreeMap<String, Float> floats = new TreeMap<>();
     private final TreeMap<String, String> strings = new TreeMap<>();
@@ -105,6 +108,25 @@ public final class CheckpointWriter {
     }
 
     /**
+     * Adds an optimizer group (written in the order added): its step, initial learning rate and each
+     * parameter's moments, as {@link CheckpointReader} reads them from a checkpoint ORT saved with optimizer
+     * state. Every parameter state must name a trainable parameter (added before or after this call; checked
+     * by {@link #toBytes}) and each moment must have that parameter's shape.
+     *
+     * @param group the group, e.g. {@code "group0"} with AdamW's {@code momentum0} and {@code momentum1}
+     * @return this writer
+     * @throws IllegalArgumentException if a group with that name was already added
+     */
+    public CheckpointWriter addOptimizerGroup(OptimizerGroupState group) {
+        Objects.requireNonNull(group, "group");
+        if (optimizerGroups.stream().anyMatch(g -> g.groupName().equals(group.groupName()))) {
+            throw new IllegalArgumentException("duplicate optimizer group '" + group.groupName() + "'");
+        }
+        optimizerGroups.add(group);
+        return this;
+    }
+
+    /**
      * Adds an int64 property.
      *
      * @param name the property name, unique over all property types
@@ -160,7 +182,8 @@ public final class CheckpointWriter {
      * Serializes the checkpoint.
      *
      * @return the file's bytes
-     * @throws IllegalStateException if no parameter was added
+     * @throws IllegalStateException if no parameter was added, or an optimizer group's parameter state names
+     *     no trainable parameter or has a moment of another shape
      */
     public byte[] toBytes() {
         if (trainable.isEmpty() && frozen.isEmpty()) {
@@ -173,6 +196,21 @@ public final class CheckpointWriter {
         for (NamedTensor t : frozen) {
             dataBytes += 4L * t.size();
         }
+        for (OptimizerGroupState g : optimizerGroups) {
+            for (ParameterOptimizerState state : g.parameterStates()) {
+                NamedTensor parameter = trainable.stream().filter(t -> t.name().equals(state.parameterName()))
+                        .findFirst().orElseThrow(() -> new IllegalStateException("optimizer group '" + g.groupName()
+                                + "' has a state for '" + state.parameterName() + "', which is no trainable parameter"));
+                for (NamedTensor m : state.momentums()) {
+                    if (!java.util.Arrays.equals(m.rawDims(), parameter.rawDims())) {
+                        throw new IllegalStateException("optimizer group '" + g.groupName() + "': moment '" + m.name()
+                                + "' of '" + state.parameterName() + "' has shape " + java.util.Arrays.toString(m.rawDims())
+                                + ", the parameter " + java.util.Arrays.toString(parameter.rawDims()));
+                    }
+                    dataBytes += 4L * m.size();
+                }
+            }
+        }
         FlatBufferBuilder b = new FlatBufferBuilder((int) Math.min(Integer.MAX_VALUE - 8, dataBytes + 1024));
 
         int trainableVector = b.createVectorOfTables(writeTensors(b, trainable));
@@ -182,15 +220,46 @@ public final class CheckpointWriter {
         b.addOffset(MODULE_FROZEN_PARAMS, frozenVector, 0);
         int moduleState = b.endTable();
 
+        int groups = optimizerGroups.isEmpty() ? 0 : writeOptimizerGroups(b);
         int propertyBag = writePropertyBag(b);
 
         b.startTable(CHECKPOINT_FIELDS);
         b.addInt(CHECKPOINT_VERSION, VERSION, 0);
         b.addOffset(CHECKPOINT_MODULE_STATE, moduleState, 0);
+        if (groups != 0) {
+            b.addOffset(CHECKPOINT_OPTIMIZER_GROUPS, groups, 0);
+        }
         b.addOffset(CHECKPOINT_PROPERTY_BAG, propertyBag, 0);
         int checkpoint = b.endTable();
         b.finish(checkpoint, FILE_IDENTIFIER);
         return b.sizedByteArray();
+    }
+
+    private int writeOptimizerGroups(FlatBufferBuilder b) {
+        int[] groupTables = new int[optimizerGroups.size()];
+        for (int g = 0; g < groupTables.length; g++) {
+            OptimizerGroupState group = optimizerGroups.get(g);
+            int[] stateTables = new int[group.parameterStates().size()];
+            for (int i = 0; i < stateTables.length; i++) {
+                ParameterOptimizerState state = group.parameterStates().get(i);
+                int name = b.createString(state.parameterName());
+                int momentums = b.createVectorOfTables(writeTensors(b, state.momentums()));
+                b.startTable(PARAM_STATE_FIELDS);
+                b.addOffset(PARAM_STATE_NAME, name, 0);
+                b.addOffset(PARAM_STATE_MOMENTUMS, momentums, 0);
+                stateTables[i] = b.endTable();
+            }
+            int states = b.createVectorOfTables(stateTables);
+            int name = b.createString(group.groupName());
+            b.startTable(GROUP_FIELDS);
+            b.addOffset(GROUP_NAME, name, 0);
+            // Written even when 0 or ORT's default: the values read back are the values given.
+            b.addLong(GROUP_STEP, group.step(), Long.MIN_VALUE);
+            b.addFloat(GROUP_INITIAL_LEARNING_RATE, group.initialLearningRate(), Double.NaN);
+            b.addOffset(GROUP_OPTIMIZER_STATES, states, 0);
+            groupTables[g] = b.endTable();
+        }
+        return b.createVectorOfTables(groupTables);
     }
 
     private static int[] writeTensors(FlatBufferBuilder b, List<NamedTensor> tensors) {

@@ -522,6 +522,32 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     /**
+     * The current state as the bytes of the checkpoint file ORT writes (what {@link #saveCheckpoint} writes),
+     * for handing it to another session ({@link #openFromBytes}) rather than keeping it: ORT writes it to a
+     * temporary file, which is read and removed, without the flush to disk that {@link #saveCheckpoint} makes.
+     *
+     * @param includeOptimizerState whether to include the optimizer moments and step count
+     * @return the checkpoint's bytes
+     * @throws IOException if the temporary file cannot be written or read
+     * @throws OrtException if ORT cannot serialize the state
+     */
+    public byte[] checkpointBytes(boolean includeOptimizerState) throws IOException {
+        checkClosed();
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("toolkit-checkpoint");
+        java.nio.file.Path file = dir.resolve("state.ckpt");
+        try {
+            try (BytePointer p = nativePath(file)) {
+                ort.check(tapi.SaveCheckpoint(state, p, includeOptimizerState),
+                        () -> "SaveCheckpoint(" + file + ", includeOptimizerState=" + includeOptimizerState + ")");
+            }
+            return java.nio.file.Files.readAllBytes(file);
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+    }
+
+    /**
      * Copies one parameter out of the checkpoint state.
      *
      * @param name the parameter name (a checkpoint tensor name, e.g. {@code "fc1/weight"})

@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
  * <ul>
  *   <li>{@code -Dtoolkit.test.haltAt=STAGE}: when the trainer reaches {@code STAGE}, the JVM stops at once
  *   with {@link Runtime#halt} (exit code 137, as after SIGKILL): no shutdown hook, no finally block, no
- *   flush, exactly what a kill or a power cut leaves behind.</li>
+ *   flush, exactly what a kill or a power cut leaves behind. With {@code -Dtoolkit.test.haltOnce=FILE} too,
+ *   only the first process to create {@code FILE} halts (the data-parallel tests kill one Spark executor this
+ *   way, in the middle of its task, and let the retry pass the same stage).</li>
  *   <li>{@code -Dtoolkit.test.pauseAt=STAGE}: when the trainer reaches {@code STAGE} it prints
  *   {@value #PAUSED} followed by the stage on stderr and waits until a line (or end of input) arrives on
  *   stdin, so that a test can act on the run folder (fill the disk, start a second process) while this one
@@ -30,11 +32,14 @@ import java.nio.charset.StandardCharsets;
  * {@code E} for the checkpoint written on Ctrl-C, {@code export} (the last checkpoint written, no
  * model), {@code export-decoder} (decoder.onnx written, encoder.onnx not), {@code export-encoder} (both
  * written, manifold.png and the completion mark not); {@code best-decoder}, {@code best-encoder}: the same for
- * {@code best/} after an epoch that is the best so far.
+ * {@code best/} after an epoch that is the best so far; {@code shard:E:B} (a data-parallel worker, before its
+ * training step of batch B, see {@link ShardTraining}).
  */
 public final class CrashPoints {
     /** The system property naming the stage at which to halt. */
     public static final String HALT_PROPERTY = "toolkit.test.haltAt";
+    /** The system property naming a file: only the process that creates it halts at {@link #HALT_PROPERTY}. */
+    public static final String HALT_ONCE_PROPERTY = "toolkit.test.haltOnce";
     /** The system property naming the stage at which to wait for a line on stdin. */
     public static final String PAUSE_PROPERTY = "toolkit.test.pauseAt";
     /** What a paused process prints on stderr before the stage name. */
@@ -44,6 +49,7 @@ public final class CrashPoints {
 
     private static final String HALT_AT = System.getProperty(HALT_PROPERTY);
     private static final String PAUSE_AT = System.getProperty(PAUSE_PROPERTY);
+    private static final String HALT_ONCE = System.getProperty(HALT_ONCE_PROPERTY);
 
     private CrashPoints() {
     }
@@ -53,7 +59,7 @@ public final class CrashPoints {
         if (HALT_AT == null && PAUSE_AT == null) {
             return;
         }
-        if (stage.equals(HALT_AT)) {
+        if (stage.equals(HALT_AT) && firstToHalt()) {
             System.err.println("toolkit: test hook: halting at " + stage);
             System.err.flush();
             Runtime.getRuntime().halt(HALT_EXIT_CODE);
@@ -66,6 +72,19 @@ public final class CrashPoints {
             } catch (IOException e) {
                 // stdin closed or unreadable: carry on, as after the line the test would have sent.
             }
+        }
+    }
+
+    /** Whether this process halts: always, or with {@link #HALT_ONCE_PROPERTY} when it is the first to. */
+    private static boolean firstToHalt() {
+        if (HALT_ONCE == null) {
+            return true;
+        }
+        try {
+            java.nio.file.Files.createFile(java.nio.file.Path.of(HALT_ONCE));
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -82,6 +82,8 @@ public final class Trainer {
     private final SessionConfig sessionConfig;
     private final RunDirectory run;
     private final BooleanSupplier stopRequested;
+    /** Trains the epochs' batches in rounds elsewhere (data-parallel), or null: the trainer's own steps. */
+    private final EpochRounds rounds;
     /** Outputs, the checkpoint listener, then observers: the order every event is delivered in. */
     private final List<TrainingListener> listeners;
 
@@ -94,6 +96,7 @@ public final class Trainer {
         this.sessionConfig = b.sessionConfig;
         this.run = Objects.requireNonNull(b.run, "run directory");
         this.stopRequested = b.stopRequested;
+        this.rounds = b.rounds;
         if (!provenance.containsKey(RunRecord.DATASET_FINGERPRINT)) {
             throw new IllegalArgumentException("provenance lacks " + RunRecord.DATASET_FINGERPRINT);
         }
@@ -128,6 +131,7 @@ public final class Trainer {
         private SessionConfig sessionConfig = SessionConfig.cpu();
         private RunDirectory run;
         private BooleanSupplier stopRequested = () -> false;
+        private EpochRounds rounds;
         private final List<TrainingListener> outputs = new ArrayList<>();
         private final List<TrainingListener> observers = new ArrayList<>();
 
@@ -174,6 +178,16 @@ public final class Trainer {
         /** Polled between steps; when true the run writes a checkpoint and returns (default: never). */
         public Builder stopWhen(BooleanSupplier stopRequested) {
             this.stopRequested = Objects.requireNonNull(stopRequested, "stopRequested");
+            return this;
+        }
+
+        /**
+         * Trains each epoch's batches in rounds of {@code rounds} (data-parallel training) instead of one step
+         * per batch here; everything else (evaluation, the run folder, interruption between rounds, divergence
+         * checks on every batch's loss) stays the trainer's. Default: none.
+         */
+        public Builder rounds(EpochRounds rounds) {
+            this.rounds = Objects.requireNonNull(rounds, "rounds");
             return this;
         }
 
@@ -372,6 +386,9 @@ public final class Trainer {
                 return train(session, context, start, resumed);
             } catch (RunFiles.RunWriteFailedException e) {
                 throw writeFailure(e);
+            } finally {
+                // A session that rounds opened in place of this one.
+                context.session.close();
             }
         }
     }
@@ -399,6 +416,9 @@ public final class Trainer {
             dispatch(context, start, l -> l.runStarted(started, context));
         }
         RunState state = start;
+        // The state the last round returned, until the driver's session needs it (evaluation, a checkpoint):
+        // rounds hand it on as bytes, so a session is opened once per epoch, not once per round.
+        byte[] roundState = null;
         for (int epoch = start.completedEpochs() + 1; trainsOn && epoch <= config.epochs(); epoch++) {
             boolean resumingThisEpoch = epoch == start.completedEpochs() + 1;
             EpochProgress p = resumingThisEpoch
@@ -415,6 +435,10 @@ public final class Trainer {
             dispatch(context, state, l -> l.epochStarted(epochStarted));
             for (int b = p.batchesDone; b < batches; b++) {
                 if (stopRequested.getAsBoolean()) {
+                    if (roundState != null) {
+                        context.session = reopened(context.session, roundState);
+                        roundState = null;
+                    }
                     RunState stopped = new RunState(epoch - 1, b, step, RunState.checkpointName(epoch, b), null,
                             p.loss, p.negElbo, p.images, p.trainSeconds, history, guard.recent(), false);
                     Path file = run.checkpoints().resolve(stopped.checkpoint());
@@ -424,6 +448,37 @@ public final class Trainer {
                     return new Result(run.path(), epoch - 1, true, last(history));
                 }
                 CrashPoints.reached("train", epoch, b + 1);
+                if (rounds != null) {
+                    int roundBatches = Math.min(rounds.batchesPerRound(), batches - b);
+                    long roundStart = System.nanoTime();
+                    EpochRounds.Round round = rounds.train(roundState != null ? roundState
+                            : context.session.checkpointBytes(true), epoch, b, roundBatches, step);
+                    roundState = round.checkpoint();
+                    // Training time is the round's wall clock (the workers in parallel, the exchange, the
+                    // averaging), shared out over its batches: images per second then compare with a local run's.
+                    double secondsPerBatch = (System.nanoTime() - roundStart) / 1e9 / round.batches().size();
+                    for (EpochRounds.Batch r : round.batches()) {
+                        String diverged = guard.check(r.loss());
+                        if (diverged != null) {
+                            throw diverged(context, state, new RunDiverged(epoch, r.batch() + 1, diverged),
+                                    "the loss became " + diverged + " at epoch " + epoch + ", batch " + (r.batch() + 1));
+                        }
+                        guard.accept(r.loss());
+                        step++;
+                        p.trainSeconds += secondsPerBatch;
+                        p.loss += r.loss() * r.images();
+                        p.negElbo += r.negElbo() * r.images();
+                        p.images += r.images();
+                        p.klWeight = r.klWeight();
+                        p.learningRate = r.learningRate();
+                        StepDone done = new StepDone(step, epoch, r.batch() + 1, batches, p.images, r.loss(),
+                                p.images / Math.max(p.trainSeconds, 1e-9), r.negElbo(), r.recon(), r.kl(),
+                                r.klWeight(), r.learningRate());
+                        dispatch(context, state, l -> l.stepDone(done));
+                    }
+                    b += roundBatches - 1; // the loop's b++ moves to the next round's first batch
+                    continue;
+                }
                 int count = Math.min(config.batchSize(), n - b * config.batchSize());
                 Tensor x = Tensor.of(source.batch(order, b * config.batchSize(), count), source.shape(count));
                 // Both schedules are functions of the run's step number alone, which state.json records: a
@@ -468,8 +523,12 @@ public final class Trainer {
                         rate);
                 dispatch(context, state, l -> l.stepDone(done));
             }
+            if (roundState != null) {
+                context.session = reopened(context.session, roundState);
+                roundState = null;
+            }
             // The test loss uses the weight of the epoch's last step, as the kl_weight column shows it.
-            Evaluation test = evaluate(session, feeds, epoch, p.klWeight);
+            Evaluation test = evaluate(context.session, feeds, epoch, p.klWeight);
             if (!test.finite()) {
                 double bad = !Double.isFinite(test.loss()) ? test.loss() : !Double.isFinite(test.negElbo())
                         ? test.negElbo() : !Double.isFinite(test.recon()) ? test.recon() : test.kl();
@@ -497,6 +556,14 @@ public final class Trainer {
                 run.decoder(), run.encoder());
         dispatch(context, state, l -> l.runFinished(finished, context));
         return new Result(run.path(), state.completedEpochs(), false, last(state.history()));
+    }
+
+    /** A session over {@code checkpoint} in place of {@code old}, which is closed. */
+    private TrainingSession reopened(TrainingSession old, byte[] checkpoint) {
+        TrainingSession next = TrainingSession.openFromBytes(checkpoint, artifacts.trainingModel(),
+                artifacts.evalModel(), artifacts.optimizerModel(), sessionConfig);
+        old.close();
+        return next;
     }
 
     /** Announces a divergence and returns the failure that stops the run. */
@@ -601,7 +668,8 @@ public final class Trainer {
 
     /** What the listeners of this trainer see of the run; one per session. */
     private final class Context implements TrainingContext {
-        private final TrainingSession session;
+        /** Replaced after each round of {@link EpochRounds}. */
+        private TrainingSession session;
         private final List<org.onnxtoolkit.api.events.TrainingEvent> announced = new ArrayList<>();
         private RunState state;
 

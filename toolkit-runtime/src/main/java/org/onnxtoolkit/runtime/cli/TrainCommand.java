@@ -108,6 +108,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
+    @ArgGroup(validate = false, heading = "%nData-parallel training on Apache Spark:%n", order = 6)
+    DataParallelOptions parallel = new DataParallelOptions();
+
     @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads; 0 = its default, one per"
             + " physical core (default: ${DEFAULT-VALUE})", defaultValue = "0")
     int threads;
@@ -128,6 +131,9 @@ final class TrainCommand implements Callable<Integer> {
                         + " --resume " + runDir + " or choose another --out");
             }
         }
+        parallel.check(resumed != null && !spec.commandLine().getParseResult().hasMatchedOption(DeviceOption.NAME)
+                ? resumed.device() : device.text, DataParallelOptions.NAMES.stream().skip(1)
+                .anyMatch(spec.commandLine().getParseResult()::hasMatchedOption));
         // Before any plugin, data set or run folder is touched: a GPU this machine cannot use ends here.
         SessionConfig sessionConfig = SessionConfig.cpu()
                 .withIntraOpThreads(resumed != null ? resumed.threads() : threads)
@@ -223,19 +229,25 @@ final class TrainCommand implements Callable<Integer> {
                         + RunDirectory.at(runDir).checkpoints() + " is intact (continue with --resume " + runDir + ")");
                 err.flush();
             });
-            Trainer trainer = Trainer.builder(config, graphs, resolved.artifacts(), splits).provenance(provenance)
-                    .session(sessionConfig).runDirectory(RunDirectory.at(runDir)).output(new RunPictures())
-                    .observer(new ConsoleProgress(out)).observer(new PluginObservers(plugins)).stopWhen(stop::get)
-                    .build();
-            Trainer.Result result = resumeLock == null ? trainer.start() : trainer.resume(record, checked, folder.allowDataChange);
-            if (result.interrupted()) {
-                return ToolkitCli.INTERRUPTED;
+            Trainer.Builder builder = Trainer.builder(config, graphs, resolved.artifacts(), splits)
+                    .provenance(provenance).session(sessionConfig).runDirectory(RunDirectory.at(runDir))
+                    .output(new RunPictures()).observer(new ConsoleProgress(out)).observer(new PluginObservers(plugins))
+                    .stopWhen(stop::get);
+            try (DataParallel.Cluster cluster = parallel.start(config, resolved.artifacts(), splits, out, err)) {
+                if (cluster != null) {
+                    builder.rounds(cluster);
+                }
+                Trainer trainer = builder.build();
+                Trainer.Result result = resumeLock == null ? trainer.start() : trainer.resume(record, checked, folder.allowDataChange);
+                if (result.interrupted()) {
+                    return ToolkitCli.INTERRUPTED;
+                }
+                if (result.last() != null) {
+                    out.printf(java.util.Locale.ROOT, "done: %d epochs, test negative ELBO %.2f nats/image; run folder %s%n",
+                            result.completedEpochs(), result.last().testNegElbo(), runDir);
+                }
+                return ToolkitCli.OK;
             }
-            if (result.last() != null) {
-                out.printf(java.util.Locale.ROOT, "done: %d epochs, test negative ELBO %.2f nats/image; run folder %s%n",
-                        result.completedEpochs(), result.last().testNegElbo(), runDir);
-            }
-            return ToolkitCli.OK;
         } finally {
             if (newRunLock != null) {
                 newRunLock.close();
@@ -338,8 +350,9 @@ final class TrainCommand implements Callable<Integer> {
      * and how the command reports. Every other option would change what the stored run means, so it is refused;
      * an allow-list keeps it so for options added later.
      */
-    static final List<String> RESUME_MAY_CHANGE = List.of("--resume", "--epochs", DeviceOption.NAME, "--threads",
-            "--verbose", "--plugins-dir", "--allow-data-change");
+    static final List<String> RESUME_MAY_CHANGE = java.util.stream.Stream.concat(Stream.of("--resume", "--epochs",
+            DeviceOption.NAME, "--threads", "--verbose", "--plugins-dir", "--allow-data-change"),
+            DataParallelOptions.NAMES.stream()).toList();
 
     /** The run record of the folder to resume, after checking that no flag asks to change it. */
     private RunRecord resumedRecord(Path dir) throws IOException {

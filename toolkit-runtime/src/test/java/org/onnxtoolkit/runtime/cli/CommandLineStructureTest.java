@@ -86,7 +86,7 @@ class CommandLineStructureTest {
         CommandSpec train = cli.getSubcommands().get("train").getCommandSpec();
         List<String> headings = train.argGroups().stream().map(ArgGroupSpec::heading).toList();
         assertEquals(List.of("%nWhat to train:%n", "%nData:%n", "%nTraining:%n", "%nSchedules, early stop and step logs:%n",
-                "%nRun folder:%n"), headings);
+                "%nRun folder:%n", "%nData-parallel training on Apache Spark:%n"), headings);
         Set<String> grouped = new HashSet<>();
         for (ArgGroupSpec g : train.argGroups()) {
             for (OptionSpec o : g.options()) {
@@ -117,7 +117,7 @@ class CommandLineStructureTest {
             assertTrue(err.toString().startsWith("toolkit: --resume continues a run with its stored settings; "),
                     err.toString());
             assertTrue(err.toString().contains(" cannot be changed (only --epochs, --device, --threads, --verbose,"
-                    + " --plugins-dir, --allow-data-change)"), err.toString());
+                    + " --plugins-dir, --allow-data-change, --spark, --workers, --sync-every, --spark-conf)"), err.toString());
         }
     }
 
