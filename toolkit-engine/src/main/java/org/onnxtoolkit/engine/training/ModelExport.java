@@ -112,7 +112,9 @@ public final class ModelExport implements TrainingListener {
         if (graphs.conditional()) {
             // The class names in label order, for sample --label and the web page's class selector.
             try {
-                m.put(CLASS_NAMES, org.onnxtoolkit.compiler.io.Json.MAPPER.writeValueAsString(graphs.classes()));
+                m.put(CLASS_NAMES, org.onnxtoolkit.compiler.io.Json.MAPPER.writer()
+                        .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(graphs.classes()));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException("class names cannot be written as JSON", e);
             }
