@@ -217,6 +217,24 @@ class ConditionalTrainingTest {
     }
 
     @Test
+    void oneHotIsExactInOnnxRuntimeAndZeroOutsideTheClasses() {
+        Graph g = new Graph(Phase.INFERENCE);
+        g.output("one_hot", Layers.oneHot(g, g.input("label", DataType.INT64, Shape.BATCH), 4));
+        long[] labels = {0, 3, 1, 2, 4, -1};
+        try (InferenceSession s = InferenceSession.open(ModelExport.inferenceModel(g, Map.of(), Map.of(), "one_hot"),
+                SessionConfig.cpu())) {
+            Tensor out = s.run(Map.of("label", Tensor.of(labels, labels.length))).get("one_hot");
+            assertEquals(List.of(6L, 4L), java.util.Arrays.stream(out.shape()).boxed().toList());
+            float[] v = out.toFloatArray();
+            for (int i = 0; i < labels.length; i++) {
+                for (int k = 0; k < 4; k++) {
+                    assertEquals(labels[i] == k ? 1f : 0f, v[i * 4 + k], "label " + labels[i] + ", class " + k);
+                }
+            }
+        }
+    }
+
+    @Test
     void aModelThatCannotBeConditionedIsRefused() {
         LatentModel conditionable = new TinyConditionalVae();
         // The same model without conditionable(): the default, false, as for a plugin that knows nothing of classes.
