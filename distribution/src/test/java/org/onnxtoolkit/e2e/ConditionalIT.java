@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code train --conditional} end to end through the CLI: a class-conditional mlp-vae trained on an image folder
  * with class subfolders, then {@code sample --label K} for each class and {@code --label all}, {@code manifold} and
  * {@code interpolate} with {@code --label}, {@code reconstruct} and {@code evaluate} with the dataset's labels,
- * {@code export} ({@code model.json} lists the classes); and the refusals, each one line with exit code 2.
+ * {@code export} ({@code model.json} lists the classes), {@code --resume} of a conditional run; and the refusals, each one line with exit code 2.
  */
 class ConditionalIT {
     @TempDir
@@ -30,7 +30,12 @@ class ConditionalIT {
 
     @BeforeAll
     static void train() throws IOException {
-        run = TinyRun.trainConditional(tmp.resolve("conditional"), 40, 2);
+        // One epoch, then --resume for the second: the resumed run rebuilds the conditional graphs from run.json.
+        run = TinyRun.trainConditional(tmp.resolve("conditional"), 40, 1);
+        Cli.Result resumed = Cli.run("train", "--resume", run.toString(), "--epochs", "2");
+        assertEquals(0, resumed.exitCode(), resumed.toString());
+        assertTrue(resumed.out().contains("conditioned on 3 classes: box, column, row"), resumed.out());
+        assertTrue(resumed.out().contains("epoch 2/2"), resumed.out());
         plain = TinyRun.train(tmp.resolve("plain"));
     }
 
