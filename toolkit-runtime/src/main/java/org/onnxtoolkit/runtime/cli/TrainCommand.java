@@ -97,9 +97,6 @@ final class TrainCommand implements Callable<Integer> {
     @ArgGroup(validate = false, heading = "%nData:%n", order = 2)
     TrainDataOptions data = new TrainDataOptions();
 
-    @Mixin
-    ConditionalOption conditionalOption = new ConditionalOption();
-
     @ArgGroup(validate = false, heading = "%nTraining:%n", order = 3)
     TrainSettingsOptions training = new TrainSettingsOptions();
 
@@ -182,7 +179,7 @@ final class TrainCommand implements Callable<Integer> {
             long runSeed = resumed != null ? resumed.seed() : training.seed;
             DatasetSplits splits = Lookup.open(dataset, new DatasetOptions(dataDirText == null ? null : Path.of(dataDirText),
                     architecture.preferredImageShape(archOpts), runSeed, dataGiven, progress));
-            boolean conditional = resumed != null ? resumed.conditional() : conditionalOption.conditional;
+            boolean conditional = resumed != null ? resumed.conditional() : data.conditional.conditional;
             if (conditional && !splits.labelled()) {
                 throw new UsageException(ConditionalOption.NAME + ": dataset " + dataset.id() + " has no class labels;"
                         + " use a labelled one (mnist, fashion-mnist, image-folder with class subfolders) or leave out "
@@ -302,7 +299,7 @@ final class TrainCommand implements Callable<Integer> {
                     training.lr != null ? training.lr : recommended.learningRateOr(DEFAULT_LR),
                     training.klWeight != null ? training.klWeight : recommended.klWeightOr(DEFAULT_KL_WEIGHT),
                     training.seed, device.text, threads, data.maxTrain, data.maxTest, scheduleOptions.schedule(),
-                    conditionalOption.conditional);
+                    data.conditional.conditional);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }
