@@ -50,9 +50,12 @@ record DecoderModel(Path file, byte[] bytes, int latentSize, ImageShape imageSha
         boolean conditional = g.getInputCount() == 2 && g.getInput(1).getName().equals(ModelGraphs.LABEL);
         if ((g.getInputCount() != 1 && !conditional) || g.getOutputCount() != 1
                 || !g.getInput(0).getName().equals(ModelGraphs.Z) || !g.getOutput(0).getName().equals(ModelGraphs.IMAGE)) {
-            throw new IOException(file + " is not a decoder exported by the toolkit (expected the input 'z' [N, latent],"
-                    + " for a class-conditional one also 'label' [N], and one output 'image' [N, C, H, W], found inputs "
-                    + names(g.getInputList()) + " and outputs " + names(g.getOutputList()) + ")");
+            String expected = g.getInputCount() == 2
+                    ? "the inputs 'z' [N, latent] and 'label' [N] of a class-conditional decoder"
+                    : "one input 'z' [N, latent]";
+            throw new IOException(file + " is not a decoder exported by the toolkit (expected " + expected
+                    + " and one output 'image' [N, C, H, W], found inputs " + names(g.getInputList()) + " and outputs "
+                    + names(g.getOutputList()) + ")");
         }
         List<String> classes = conditional ? classes(file, proto) : List.of();
         long[] in = dims(g.getInput(0));
