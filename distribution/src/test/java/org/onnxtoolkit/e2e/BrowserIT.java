@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,8 @@ import org.onnxtoolkit.runtime.report.ImageGrid;
  * The page of {@code export --web}, served by {@code toolkit serve} in its own JVM and opened in headless Chromium
  * (the system's, driven by playwright-core): it loads the vendored onnxruntime-web, decodes latent vectors given in
  * its address, and draws them exactly as the Java toolkit decodes and draws them; for a grey MLP decoder and a
- * colour convolutional one. The screenshots are kept as {@code target/web-screenshot.png} (MLP) and
+ * colour convolutional one, and a class-conditional one (two inputs, {@code z} and an int64 {@code label}; the page's
+ * class selector lists the classes and the page draws the chosen class). The screenshots are kept as {@code target/web-screenshot.png} (MLP) and
  * {@code target/web-screenshot-conv.png}, the drawn grids as {@code target/web-grid*.png}.
  */
 class BrowserIT {
@@ -39,7 +41,14 @@ class BrowserIT {
         // A few more images and epochs than the other tests use, so that the kept screenshot shows shapes, not noise.
         Path run = TinyRun.trainWith(tmp.resolve("run"), "--epochs", "3", "--max-train", "3000", "--max-test", "64", "-D",
                 "train-size=3000", "-D", "test-size=100");
-        check(run, 20, 1, 28, "web-screenshot.png", "web-grid.png");
+        check(run, 20, 1, 28, "web-screenshot.png", "web-grid.png", null);
+    }
+
+    @Test
+    void aClassConditionalDecoderDrawsTheChosenClass() throws Exception {
+        assumePeers();
+        Path run = TinyRun.trainConditional(tmp.resolve("conditional"), 60, 3);
+        check(run, 20, 3, 16, "web-screenshot-conditional.png", "web-grid-conditional.png", 2);
     }
 
     @Test
@@ -49,7 +58,7 @@ class BrowserIT {
         Path run = TinyRun.trainWith(tmp.resolve("conv"), "--arch", "conv-vae", "-O", "image-size=32", "-O", "channels=8,16",
                 "-O", "latent=8", "--epochs", "1", "--max-train", "512", "--max-test", "64", "-D", "train-size=600", "-D",
                 "test-size=100", "--batch-size", "32");
-        check(run, 8, 3, 32, "web-screenshot-conv.png", "web-grid-conv.png");
+        check(run, 8, 3, 32, "web-screenshot-conv.png", "web-grid-conv.png", null);
     }
 
     private static void assumePeers() {
@@ -58,7 +67,9 @@ class BrowserIT {
         NodePeers.assumeWebRuntime(Homes.real());
     }
 
-    private void check(Path run, int latent, int channels, int size, String screenshotName, String gridName) throws Exception {
+    /** @param label the class to draw with a class-conditional decoder, null for an unconditional one */
+    private void check(Path run, int latent, int channels, int size, String screenshotName, String gridName,
+                       Integer label) throws Exception {
         Path home = Homes.real();
         Path site = tmp.resolve(run.getFileName() + "-site");
         Cli.Result export = Cli.run("export", "--run", run.toString(), "--out", site.toString(), "--web");
@@ -73,6 +84,9 @@ class BrowserIT {
             values.add((double) v);
         }
         input.put("n", n);
+        if (label != null) {
+            input.put("label", label);
+        }
         Path work = Files.createDirectories(tmp.resolve(run.getFileName() + "-browser"));
         Path zFile = work.resolve("z.json");
         json.writeValue(zFile.toFile(), input);
@@ -99,7 +113,18 @@ class BrowserIT {
         assertTrue(result.get("summary").asText().contains("latent size " + latent), result.get("summary").asText());
         assertTrue(result.get("runtime").asText().contains("1.30.0"), result.get("runtime").asText());
 
-        float[] java = TinyRun.javaDecode(run.resolve("decoder.onnx"), z, n);
+        assertEquals(label != null, result.get("classSelector").asBoolean(), result.toString());
+        if (label != null) {
+            assertEquals("[\"0: box\",\"1: column\",\"2: row\"]", result.get("classes").toString());
+        }
+        float[] java;
+        if (label == null) {
+            java = TinyRun.javaDecode(run.resolve("decoder.onnx"), z, n);
+        } else {
+            long[] labels = new long[n];
+            Arrays.fill(labels, label);
+            java = TinyRun.javaDecode(run.resolve("decoder.onnx"), z, labels);
+        }
         float[] web = new float[result.get("raw").size()];
         for (int i = 0; i < web.length; i++) {
             web[i] = (float) result.get("raw").get(i).asDouble();

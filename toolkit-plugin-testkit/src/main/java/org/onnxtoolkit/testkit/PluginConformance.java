@@ -397,6 +397,69 @@ public final class PluginConformance {
     }
 
     /**
+     * Checks a model that can be conditioned on a class ({@code train --conditional}), as the toolkit builds it:
+     * {@link LatentModel#conditionable()} is true; the training graph with a {@code label [N]} input, its one-hot
+     * vector ({@link org.onnxtoolkit.api.nn.Layers#oneHot}) given to {@code encode(g, x, condition)} and
+     * {@code decode(g, z, condition)}, has the shapes of {@link #assertModelGraphs} and a VAE loss that reaches
+     * every trainable parameter; and both the encoder's outputs and the decoder's output depend on the condition
+     * (a model that accepted the condition and ignored it would train as an unconditional one).
+     *
+     * @param owner   the architecture id, for messages
+     * @param classes the number of classes to check with, {@code >= 1}
+     */
+    public static void assertConditionalModelGraphs(String owner, LatentModel model, int classes) {
+        if (!model.conditionable()) {
+            fail(owner + ": conditionable() is false; a model that takes a class must say so");
+        }
+        ImageShape s = model.imageShape();
+        int latent = model.latentSize();
+        Graph training = new Graph(Phase.TRAINING);
+        Value[] seen = new Value[3];
+        Value loss = build(owner, "conditional training", () -> {
+            Value x = training.input("x", Shape.BATCH, s.channels(), s.height(), s.width());
+            Value label = training.input("label", DataType.INT64, Shape.BATCH);
+            Value condition = org.onnxtoolkit.api.nn.Layers.oneHot(training, label, classes);
+            Encoding e = checkEncoding(owner, "conditional training", model.encode(training, x, condition), latent);
+            Value z = e.mu().add(e.logvar().mul(0.5f).exp().mul(training.randomNormalLike(e.mu())));
+            Decoding d = checkDecoding(owner, "conditional training", model.decode(training, z, condition), s);
+            seen[0] = condition;
+            seen[1] = e.mu();
+            seen[2] = d.output();
+            Value diff = d.output().sub(x);
+            Value recon = diff.mul(diff).sum(1, 2, 3).mean(0);
+            Value kl = e.mu().mul(e.mu()).add(e.logvar().exp()).sub(e.logvar()).add(-1f).sum(1).mean(0).mul(0.5f);
+            return recon.add(kl);
+        });
+        List<Value> unreached = GradientReach.unreached(training, loss);
+        if (!unreached.isEmpty()) {
+            fail(owner + ": conditioned on a class, trainable parameter" + (unreached.size() == 1 ? " " : "s ")
+                    + names(unreached) + (unreached.size() == 1 ? " does" : " do") + " not reach the loss");
+        }
+        if (!dependsOn(seen[1], seen[0])) {
+            fail(owner + ": encode(g, x, condition) does not use the condition");
+        }
+        if (!dependsOn(seen[2], seen[0])) {
+            fail(owner + ": decode(g, z, condition) does not use the condition");
+        }
+    }
+
+    /** Whether {@code value} is computed from {@code source}, through any input of any node. */
+    private static boolean dependsOn(Value value, Value source) {
+        Set<Value> visited = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.ArrayDeque<Value> todo = new java.util.ArrayDeque<>(List.of(value));
+        while (!todo.isEmpty()) {
+            Value v = todo.poll();
+            if (v == source) {
+                return true;
+            }
+            if (visited.add(v) && v.producer() != null) {
+                todo.addAll(v.producer().inputs());
+            }
+        }
+        return false;
+    }
+
+    /**
      * Builds an objective on a model as {@code toolkit train} does, for training and for evaluation, and checks
      * that it calls {@code encode} and {@code decode} once each, that its four terms are float scalars (rank 0),
      * and that its loss reaches every trainable parameter through operations that have a gradient.

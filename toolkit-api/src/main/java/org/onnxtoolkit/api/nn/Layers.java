@@ -75,4 +75,31 @@ public final class Layers {
             return g.batchNormalization(x, scale, bias, mean, var, 1e-5f, 0.9f, g.phase() == Phase.TRAINING);
         }
     }
+
+    /**
+     * The one-hot vectors of class labels: {@code label [N]} int64 in {@code [0, classes)} to
+     * {@code [N, classes]} float32, 1 at the label's index and 0 elsewhere. Built from ops every runtime has
+     * ({@code Cast}, {@code Sub}, {@code Relu}): with {@code d = label - k}, {@code relu(1 - relu(d) - relu(-d))}
+     * is exactly 1 for {@code k = label} and 0 for every other integer {@code k}. A label outside the range
+     * gives a row of zeros. Nothing here is differentiable, nor needs to be: labels are data.
+     */
+    public static Value oneHot(Graph g, Value label, int classes) {
+        if (label.rank() != 1 || label.type() != org.onnxtoolkit.api.graph.DataType.INT64) {
+            throw new org.onnxtoolkit.api.graph.GraphBuildException("oneHot: expected int64 labels [N], got "
+                    + label.type() + " " + label.shape());
+        }
+        if (classes < 1) {
+            throw new org.onnxtoolkit.api.graph.GraphBuildException("oneHot: expected at least one class, got "
+                    + classes);
+        }
+        float[] indices = new float[classes];
+        for (int k = 0; k < classes; k++) {
+            indices[k] = k;
+        }
+        try (var s = g.scope("one_hot")) {
+            Value d = g.cast(label, org.onnxtoolkit.api.graph.DataType.FLOAT).reshape(-1, 1)
+                    .sub(g.constant("classes", indices, 1, classes));
+            return g.scalar(1f).sub(d.relu()).sub(d.neg().relu()).relu();
+        }
+    }
 }

@@ -48,4 +48,45 @@ public interface LatentModel {
      * @param z latent vectors {@code [N, latentSize]}
      */
     Decoding decode(Graph g, Value z);
+
+    /**
+     * Whether this model can be conditioned on a class ({@code train --conditional}): then
+     * {@link #encode(Graph, Value, Value)} and {@link #decode(Graph, Value, Value)} take the class's one-hot
+     * vector. False by default.
+     */
+    default boolean conditionable() {
+        return false;
+    }
+
+    /**
+     * Declares the encoder of a class-conditional model: the class joins the encoder's input.
+     *
+     * @param x         images {@code [N, C, H, W]} with intensities in {@code [0, 1]}
+     * @param condition the class as a one-hot vector {@code [N, K]} float32, or null for
+     *                  {@link #encode(Graph, Value)}
+     * @throws UnsupportedOperationException when {@link #conditionable()} is false and a condition is given
+     */
+    default Encoding encode(Graph g, Value x, Value condition) {
+        if (condition == null) {
+            return encode(g, x);
+        }
+        throw new UnsupportedOperationException(configuration().getOrDefault("architecture", "this model")
+                + " cannot be conditioned on a class");
+    }
+
+    /**
+     * Declares the decoder of a class-conditional model: the class joins the latent vector.
+     *
+     * @param z         latent vectors {@code [N, latentSize]}
+     * @param condition the class as a one-hot vector {@code [N, K]} float32, or null for
+     *                  {@link #decode(Graph, Value)}
+     * @throws UnsupportedOperationException when {@link #conditionable()} is false and a condition is given
+     */
+    default Decoding decode(Graph g, Value z, Value condition) {
+        if (condition == null) {
+            return decode(g, z);
+        }
+        throw new UnsupportedOperationException(configuration().getOrDefault("architecture", "this model")
+                + " cannot be conditioned on a class");
+    }
 }

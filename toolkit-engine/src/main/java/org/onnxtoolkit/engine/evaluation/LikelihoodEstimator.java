@@ -46,6 +46,7 @@ public final class LikelihoodEstimator {
     private final String decoderOutput;
     private final ObservationModel observation;
     private final int latent;
+    private final boolean conditional;
 
     /**
      * @param encoder       runs {@code encoder.onnx}: input {@value ModelGraphs#X} {@code [N, C, H, W]} in [0, 1],
@@ -58,6 +59,16 @@ public final class LikelihoodEstimator {
      */
     public LikelihoodEstimator(ModelRunner encoder, ModelRunner decoder, String decoderOutput,
                                ObservationModel observation, int latent) {
+        this(encoder, decoder, decoderOutput, observation, latent, false);
+    }
+
+    /**
+     * @param conditional whether the models are class-conditional: then both also take {@value ModelGraphs#LABEL}
+     *                    {@code [N]} int64, fed with each image's label ({@link ImageSplit#label}), so the estimates
+     *                    are of {@code -log p(x | class)}
+     */
+    public LikelihoodEstimator(ModelRunner encoder, ModelRunner decoder, String decoderOutput,
+                               ObservationModel observation, int latent, boolean conditional) {
         if (latent < 1) {
             throw new IllegalArgumentException("latent size must be >= 1, got " + latent);
         }
@@ -66,6 +77,7 @@ public final class LikelihoodEstimator {
         this.decoderOutput = decoderOutput;
         this.observation = observation;
         this.latent = latent;
+        this.conditional = conditional;
     }
 
     /**
@@ -112,7 +124,16 @@ public final class LikelihoodEstimator {
                 x[i] = (raw[i] & 0xFF) / 255f;
             }
             long[] imageShape = {b, split.shape().channels(), split.shape().height(), split.shape().width()};
-            Map<String, Tensor> enc = encoder.run(Map.of(ModelGraphs.X, Tensor.of(x, imageShape)));
+            long[] labels = new long[b];
+            for (int i = 0; i < b; i++) {
+                labels[i] = conditional ? split.label(first + i) : -1;
+            }
+            Map<String, Tensor> encIn = new java.util.HashMap<>();
+            encIn.put(ModelGraphs.X, Tensor.of(x, imageShape));
+            if (conditional) {
+                encIn.put(ModelGraphs.LABEL, Tensor.of(labels, b));
+            }
+            Map<String, Tensor> enc = encoder.run(encIn);
             float[] mu = checked(enc, ModelGraphs.MU, b, latent);
             float[] logvar = checked(enc, ModelGraphs.LOGVAR, b, latent);
             Batch batch = new Batch(b, samples);
@@ -144,7 +165,16 @@ public final class LikelihoodEstimator {
                         logPriorOverPosterior[row] = ratio;
                     }
                 }
-                Map<String, Tensor> dec = decoder.run(Map.of(ModelGraphs.Z, Tensor.of(z, rows, latent)));
+                Map<String, Tensor> decIn = new java.util.HashMap<>();
+                decIn.put(ModelGraphs.Z, Tensor.of(z, rows, latent));
+                if (conditional) {
+                    long[] rowLabels = new long[rows];
+                    for (int row = 0; row < rows; row++) {
+                        rowLabels[row] = labels[row / s];
+                    }
+                    decIn.put(ModelGraphs.LABEL, Tensor.of(rowLabels, rows));
+                }
+                Map<String, Tensor> dec = decoder.run(decIn);
                 float[] values = checked(dec, decoderOutput, rows, pixels);
                 double[] logLikelihood = new double[rows];
                 int samplesPerImage = s;

@@ -25,13 +25,26 @@ import java.util.TreeMap;
  * @param schedule            KL and learning-rate schedules, early stopping, per-step logging; null (a
  *                            {@code run.json} of an earlier toolkit version) reads as
  *                            {@link TrainingSchedule#DEFAULT}
+ * @param conditional         whether the model is conditioned on the images' class labels
+ *                            ({@code train --conditional}); null (a {@code run.json} of an earlier toolkit
+ *                            version) reads as false
  */
 public record RunConfig(String architecture, SortedMap<String, String> architectureOptions, String dataset,
                         String dataDir, SortedMap<String, String> datasetOptions, String objective, int epochs,
                         int batchSize, double learningRate, double klWeight, long seed, String device, int threads,
-                        int maxTrainImages, int maxTestImages, TrainingSchedule schedule) {
+                        int maxTrainImages, int maxTestImages, TrainingSchedule schedule, Boolean conditional) {
+    /** An unconditional run's settings. */
+    public RunConfig(String architecture, SortedMap<String, String> architectureOptions, String dataset,
+                     String dataDir, SortedMap<String, String> datasetOptions, String objective, int epochs,
+                     int batchSize, double learningRate, double klWeight, long seed, String device, int threads,
+                     int maxTrainImages, int maxTestImages, TrainingSchedule schedule) {
+        this(architecture, architectureOptions, dataset, dataDir, datasetOptions, objective, epochs, batchSize,
+                learningRate, klWeight, seed, device, threads, maxTrainImages, maxTestImages, schedule, false);
+    }
+
     public RunConfig {
         schedule = schedule == null ? TrainingSchedule.DEFAULT : schedule;
+        conditional = Boolean.TRUE.equals(conditional);
         for (String[] id : new String[][] {{"architecture", architecture}, {"dataset", dataset},
                 {"objective", objective}, {"device", device}}) {
             if (id[1] == null || id[1].isBlank()) {

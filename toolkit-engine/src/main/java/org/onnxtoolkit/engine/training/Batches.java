@@ -29,6 +29,15 @@ final class Batches {
         return out;
     }
 
+    /** The class labels of images {@code order[from .. from+count)}, as a class-conditional model's input wants them. */
+    long[] labels(int[] order, int from, int count) {
+        long[] out = new long[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = split.label(order[from + i]);
+        }
+        return out;
+    }
+
     long[] shape(int count) {
         return new long[] {count, shape.channels(), shape.height(), shape.width()};
     }

@@ -14,7 +14,7 @@ import org.onnxtoolkit.engine.ort.TrainingSession;
 
 /**
  * The inputs a VAE's training and eval models take, and the outputs the trainer reads: images {@code x},
- * the KL weight, and standard normal noise for every noise input the manifest declares (drawn from the
+ * the class labels {@code label} of a class-conditional model, the KL weight, and standard normal noise for every noise input the manifest declares (drawn from the
  * given stream in the model's input order, so that a resumed run draws what the uninterrupted one would
  * have).
  */
@@ -43,17 +43,26 @@ final class Feeds {
     record StepOutputs(double loss, double negElbo, double recon, double kl) {
     }
 
-    /** Runs one training step (gradients accumulated; the caller resets and applies them). */
-    StepOutputs trainStep(TrainingSession session, Tensor x, float klWeight, SplittableRandom noise) {
-        Outputs out = session.trainStep(build(trainInputs, x, klWeight, noise));
+    /** Whether the models take the images' class labels ({@value ModelGraphs#LABEL}). */
+    boolean takesLabels() {
+        return trainInputs.stream().anyMatch(e -> e.name().equals(ModelGraphs.LABEL));
+    }
+
+    /**
+     * Runs one training step (gradients accumulated; the caller resets and applies them).
+     *
+     * @param labels the images' class labels {@code [N]} int64 when {@link #takesLabels()}, else null
+     */
+    StepOutputs trainStep(TrainingSession session, Tensor x, Tensor labels, float klWeight, SplittableRandom noise) {
+        Outputs out = session.trainStep(build(trainInputs, x, labels, klWeight, noise));
         return new StepOutputs(out.get(ModelGraphs.LOSS).item(), out.get(ModelGraphs.NEG_ELBO).item(),
                 trainTerms ? out.get(ModelGraphs.RECON).item() : Double.NaN,
                 trainTerms ? out.get(ModelGraphs.KL).item() : Double.NaN);
     }
 
     /** Evaluates one batch; the values are batch means. */
-    Evaluation evalStep(TrainingSession session, Tensor x, float klWeight, SplittableRandom noise) {
-        Outputs out = session.evalStep(build(evalInputs, x, klWeight, noise));
+    Evaluation evalStep(TrainingSession session, Tensor x, Tensor labels, float klWeight, SplittableRandom noise) {
+        Outputs out = session.evalStep(build(evalInputs, x, labels, klWeight, noise));
         return new Evaluation(out.get(ModelGraphs.LOSS).item(), out.get(ModelGraphs.NEG_ELBO).item(),
                 out.get(ModelGraphs.RECON).item(), out.get(ModelGraphs.KL).item());
     }
@@ -78,13 +87,15 @@ final class Feeds {
     }
 
     /** The feeds in the model's input order: noise is drawn in that order, one input after the other. */
-    private static Map<String, Tensor> build(List<Manifest.TensorEntry> entries, Tensor x, float klWeight,
-                                             SplittableRandom noise) {
+    private static Map<String, Tensor> build(List<Manifest.TensorEntry> entries, Tensor x, Tensor labels,
+                                             float klWeight, SplittableRandom noise) {
         Map<String, Tensor> in = new LinkedHashMap<>();
         long batch = x.dim(0);
         for (Manifest.TensorEntry e : entries) {
             if (e.name().equals(ModelGraphs.X)) {
                 in.put(e.name(), x);
+            } else if (e.name().equals(ModelGraphs.LABEL) && labels != null) {
+                in.put(e.name(), labels);
             } else if (e.name().equals(ModelGraphs.KL_WEIGHT)) {
                 in.put(e.name(), Tensor.scalar(klWeight));
             } else if (Manifest.TensorEntry.ROLE_NOISE.equals(e.role())) {

@@ -23,13 +23,22 @@ import org.onnxtoolkit.engine.run.RunFiles;
 import org.onnxtoolkit.engine.run.RunState;
 
 /**
- * Exports a finished run's models: {@code decoder.onnx} (input {@code z [N, latent]}, output
+ * Exports a finished run's models: {@code decoder.onnx} (input {@code z [N, latent]} and, for a
+ * class-conditional model, {@code label [N]} int64; output
  * {@code image [N, C, H, W]} in [0, 1]) and {@code encoder.onnx} (input {@code x}, outputs {@code mu},
  * {@code logvar}), written by our own code from the architecture's graphs and the trained parameters:
  * standard ONNX ops only, batch norm in inference form, provenance in {@code metadata_props}. The trainer
  * calls it first among the outputs of a finished run, so that what depends on the models comes after them.
  */
 public final class ModelExport implements TrainingListener {
+    /**
+     * The {@code metadata_props} key of a class-conditional model's class names, a JSON array in label order;
+     * {@code model.conditional.classes} holds their number.
+     */
+    public static final String CLASS_NAMES = "model.class_names";
+    /** The {@code metadata_props} key of the number of classes a conditional model takes. */
+    public static final String CONDITIONAL_CLASSES = "model.conditional.classes";
+
     ModelExport() {
     }
 
@@ -100,6 +109,16 @@ public final class ModelExport implements TrainingListener {
         m.put("model.latent_size", Integer.toString(graphs.model().latentSize()));
         ImageShape s = graphs.model().imageShape();
         m.put("model.image_shape", s.channels() + "," + s.height() + "," + s.width());
+        if (graphs.conditional()) {
+            // The class names in label order, for sample --label and the web page's class selector.
+            try {
+                m.put(CLASS_NAMES, org.onnxtoolkit.compiler.io.Json.MAPPER.writer()
+                        .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(graphs.classes()));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("class names cannot be written as JSON", e);
+            }
+        }
         return m;
     }
 }

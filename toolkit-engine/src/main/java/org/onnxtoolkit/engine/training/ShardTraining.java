@@ -78,6 +78,8 @@ public final class ShardTraining {
                     throw new IllegalArgumentException("batch " + b + " is past the epoch's " + stepsPerEpoch);
                 }
                 Tensor x = Tensor.of(source.batch(order, b * config.batchSize(), count), source.shape(count));
+                Tensor labels = feeds.takesLabels()
+                        ? Tensor.of(source.labels(order, b * config.batchSize(), count), count) : null;
                 CrashPoints.reached("shard", epoch, b + 1);
                 long step = stepBefore + (b - firstBatch) + 1;
                 double klWeight = klSchedule.weight(step, stepsPerEpoch, totalSteps, config.klWeight());
@@ -91,7 +93,7 @@ public final class ShardTraining {
                 Feeds.StepOutputs out;
                 try {
                     s.lazyResetGrad();
-                    out = feeds.trainStep(s, x, (float) klWeight,
+                    out = feeds.trainStep(s, x, labels, (float) klWeight,
                             Seeds.stream(config.seed(), Seeds.Purpose.TRAIN_NOISE, epoch, b));
                     s.optimizerStep();
                 } catch (OrtException e) {

@@ -97,6 +97,10 @@ public final class Trainer {
         this.run = Objects.requireNonNull(b.run, "run directory");
         this.stopRequested = b.stopRequested;
         this.rounds = b.rounds;
+        if (graphs.conditional() && graphs.conditionClasses() != data.classes().size()) {
+            throw new IllegalArgumentException("the model is conditioned on " + graphs.conditionClasses()
+                    + " classes but the dataset has " + data.classes().size());
+        }
         if (!provenance.containsKey(RunRecord.DATASET_FINGERPRINT)) {
             throw new IllegalArgumentException("provenance lacks " + RunRecord.DATASET_FINGERPRINT);
         }
@@ -481,6 +485,8 @@ public final class Trainer {
                 }
                 int count = Math.min(config.batchSize(), n - b * config.batchSize());
                 Tensor x = Tensor.of(source.batch(order, b * config.batchSize(), count), source.shape(count));
+                Tensor labels = feeds.takesLabels()
+                        ? Tensor.of(source.labels(order, b * config.batchSize(), count), count) : null;
                 // Both schedules are functions of the run's step number alone, which state.json records: a
                 // resumed run feeds the weights and rates the uninterrupted one did.
                 long thisStep = step + 1;
@@ -497,7 +503,7 @@ public final class Trainer {
                 Feeds.StepOutputs out;
                 try {
                     session.lazyResetGrad();
-                    out = feeds.trainStep(session, x, (float) klWeight,
+                    out = feeds.trainStep(session, x, labels, (float) klWeight,
                             Seeds.stream(config.seed(), Seeds.Purpose.TRAIN_NOISE, epoch, b));
                 } catch (OrtException e) {
                     throw outOfMemoryOr(e, "a training step (epoch " + epoch + ", batch " + (b + 1) + ")", count);
@@ -595,9 +601,10 @@ public final class Trainer {
         for (int from = 0, b = 0; from < n; from += batch, b++) {
             int count = Math.min(batch, n - from);
             Tensor x = Tensor.of(source.batch(order, from, count), source.shape(count));
+            Tensor labels = feeds.takesLabels() ? Tensor.of(source.labels(order, from, count), count) : null;
             Evaluation e;
             try {
-                e = feeds.evalStep(session, x, (float) klWeight,
+                e = feeds.evalStep(session, x, labels, (float) klWeight,
                         Seeds.stream(config.seed(), Seeds.Purpose.EVAL_NOISE, epoch, b));
             } catch (OrtException ex) {
                 throw outOfMemoryOr(ex, "evaluation (epoch " + epoch + ")", count);

@@ -95,7 +95,7 @@ final class EvaluateCommand implements Callable<Integer> {
             LikelihoodEstimator estimator = new LikelihoodEstimator(
                     in -> ModelFiles.run(folder.encoderFile(), enc, in).asMap(),
                     in -> ModelFiles.run(decoderModel.file(), dec, in).asMap(),
-                    decoder.output(), observation, decoderModel.latentSize());
+                    decoder.output(), observation, decoderModel.latentSize(), decoderModel.conditional());
             estimate = estimator.estimate(split, count, options.samples, seed, task);
         }
         double seconds = (System.nanoTime() - started) / 1e9;

@@ -45,6 +45,9 @@ final class InterpolateCommand implements Callable<Integer> {
     int steps;
 
     @Mixin
+    LabelOption label;
+
+    @Mixin
     PngOutputOption output;
 
     @Override
@@ -60,9 +63,11 @@ final class InterpolateCommand implements Callable<Integer> {
         float[] x = new float[2 * shape.size()];
         System.arraycopy(picture("--from", from, shape), 0, x, 0, shape.size());
         System.arraycopy(picture("--to", to, shape), 0, x, shape.size(), shape.size());
-        float[] mu = folder.encodeMeans(x, 2);
+        // A class-conditional model encodes both pictures as the chosen class and decodes the line as it.
+        int labelIndex = label.index(folder.decoder());
+        float[] mu = folder.encodeMeans(x, labelIndex < 0 ? null : RunFolder.labels(labelIndex, 2), 2);
         float[] z = line(mu, latent, steps);
-        float[] images = folder.decode(z, steps);
+        float[] images = folder.decode(z, steps, labelIndex);
         ImageGrid.write(out, ImageBatch.ofFloats(images, steps, shape.channels(), shape.height(), shape.width()),
                 new GridLayout(steps, shape.height() <= 32 ? 2 : 1, 2));
         spec.commandLine().getOut().println("wrote " + steps + " images from " + from + " to " + to + " to " + out);

@@ -41,6 +41,9 @@ final class ManifoldCommand implements Callable<Integer> {
     int steps;
 
     @Mixin
+    LabelOption label;
+
+    @Mixin
     PngOutputOption output;
 
     @Override
@@ -65,13 +68,15 @@ final class ManifoldCommand implements Callable<Integer> {
                     + i + "," + j);
         }
         float[] z = LatentManifold.gridPoints(steps, latent, i, j);
-        float[] images = folder.decode(z, steps * steps);
+        int labelIndex = label.index(folder.decoder());
+        float[] images = folder.decode(z, steps * steps, labelIndex);
         ImageShape shape = folder.decoder().imageShape();
         // The layout of the run's own manifold.png, so that both pictures are the same for a 2-D latent.
         ImageGrid.write(out, ImageBatch.ofFloats(images, steps * steps, shape.channels(), shape.height(), shape.width()),
                 new GridLayout(steps, 1, 0));
         spec.commandLine().getOut().println("wrote the " + steps + "x" + steps + " manifold over dimensions " + i + " and "
-                + j + " to " + out);
+                + j + (labelIndex >= 0 ? " of class " + labelIndex + " (" + folder.decoder().classes().get(labelIndex) + ")"
+                : "") + " to " + out);
         return ToolkitCli.OK;
     }
 }

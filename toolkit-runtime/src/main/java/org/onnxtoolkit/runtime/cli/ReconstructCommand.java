@@ -64,8 +64,17 @@ final class ReconstructCommand implements Callable<Integer> {
         for (int i = 0; i < x.length; i++) {
             x[i] = (originals[i] & 0xFF) / 255f;
         }
-        float[] mu = folder.encodeMeans(x, shown);
-        float[] recon = decoder.decode(Tensor.of(mu, shown, decoder.latentSize()), SessionConfig.cpu());
+        // A class-conditional model encodes and decodes each image with its own label from the dataset.
+        Tensor labels = null;
+        if (decoder.conditional()) {
+            long[] values = new long[shown];
+            for (int i = 0; i < shown; i++) {
+                values[i] = splits.test().label(i);
+            }
+            labels = Tensor.of(values, shown);
+        }
+        float[] mu = folder.encodeMeans(x, labels, shown);
+        float[] recon = decoder.decode(Tensor.of(mu, shown, decoder.latentSize()), labels, SessionConfig.cpu());
         ReconstructionGrid.write(out, ImageBatch.ofUint8(originals, shown, shape.channels(), shape.height(), shape.width()),
                 ImageBatch.ofFloats(recon, shown, shape.channels(), shape.height(), shape.width()),
                 new GridLayout(8, shape.height() <= 32 ? 2 : 1, 2));

@@ -124,6 +124,25 @@ record RunFolder(Path dir, DecoderModel decoder, Path encoderFile, byte[] encode
     }
 
     /**
+     * Decodes latent vectors of a class-conditional decoder on the CPU, or of an unconditional one when
+     * {@code label} is negative.
+     *
+     * @param label the class of every image, or -1 for an unconditional decoder
+     * @return images {@code [n, C, H, W]} in [0, 1]
+     */
+    float[] decode(float[] z, int n, int label) throws IOException {
+        return decoder.decode(Tensor.of(z, n, decoder.latentSize()), label < 0 ? null : labels(label, n),
+                SessionConfig.cpu());
+    }
+
+    /** {@code n} copies of one class label, as a conditional model's {@code label [n]} input. */
+    static Tensor labels(int label, int n) {
+        long[] values = new long[n];
+        java.util.Arrays.fill(values, label);
+        return Tensor.of(values, n);
+    }
+
+    /**
      * Encodes images on the CPU to the means of their posteriors.
      *
      * @param x images {@code [n, C, H, W]} in [0, 1]
@@ -132,13 +151,31 @@ record RunFolder(Path dir, DecoderModel decoder, Path encoderFile, byte[] encode
      * @throws IOException           if ONNX Runtime cannot load or run the encoder
      */
     float[] encodeMeans(float[] x, int n) throws IOException {
+        return encodeMeans(x, null, n);
+    }
+
+    /**
+     * Encodes images of given classes on the CPU to the means of their posteriors.
+     *
+     * @param x      images {@code [n, C, H, W]} in [0, 1]
+     * @param labels {@code [n]} class labels for a class-conditional model, null for an unconditional one
+     * @return {@code mu [n, latent]}
+     */
+    float[] encodeMeans(float[] x, Tensor labels, int n) throws IOException {
         if (encoderFile == null) {
             throw new IllegalStateException(dir + " has no encoder.onnx");
         }
+        if (decoder.conditional() != (labels != null)) {
+            throw new IllegalStateException(encoderFile + (decoder.conditional() ? " needs" : " takes no") + " class labels");
+        }
         ImageShape s = decoder.imageShape();
+        Map<String, Tensor> feeds = new java.util.HashMap<>();
+        feeds.put(ModelGraphs.X, Tensor.of(x, n, s.channels(), s.height(), s.width()));
+        if (labels != null) {
+            feeds.put(ModelGraphs.LABEL, labels);
+        }
         try (InferenceSession enc = ModelFiles.open(encoderFile, encoderBytes, SessionConfig.cpu())) {
-            Tensor mu = ModelFiles.run(encoderFile, enc, Map.of(ModelGraphs.X,
-                    Tensor.of(x, n, s.channels(), s.height(), s.width()))).get(ModelGraphs.MU);
+            Tensor mu = ModelFiles.run(encoderFile, enc, feeds).get(ModelGraphs.MU);
             long[] expected = {n, decoder.latentSize()};
             if (!Arrays.equals(mu.shape(), expected)) {
                 throw new IOException(encoderFile + " is damaged: it gave mu " + Arrays.toString(mu.shape()) + " for " + n
@@ -150,7 +187,8 @@ record RunFolder(Path dir, DecoderModel decoder, Path encoderFile, byte[] encode
 
     /** @return {@code model.json} for these models */
     ModelDescription description() {
-        return new ModelDescription(decoder.latentSize(), decoder.imageShape(), encoderFile != null, metadata, run);
+        return new ModelDescription(decoder.latentSize(), decoder.imageShape(), encoderFile != null, metadata, run,
+                decoder.classes());
     }
 
     /** Reads a JSON file that must hold an object. */
@@ -197,9 +235,11 @@ record RunFolder(Path dir, DecoderModel decoder, Path encoderFile, byte[] encode
     private static void checkEncoder(Path file, byte[] bytes, DecoderModel decoder) throws IOException {
         OnnxMl.GraphProto g = ModelFiles.parse(file, bytes).getGraph();
         ImageShape s = decoder.imageShape();
-        String expected = "input x [N, " + s.channels() + ", " + s.height() + ", " + s.width() + "] and outputs mu,"
-                + " logvar [N, " + decoder.latentSize() + "]";
-        boolean ok = g.getInputCount() == 1 && g.getInput(0).getName().equals(ModelGraphs.X) && g.getOutputCount() == 2
+        String expected = "input x [N, " + s.channels() + ", " + s.height() + ", " + s.width() + "]"
+                + (decoder.conditional() ? " and label [N]" : "") + " and outputs mu, logvar [N, " + decoder.latentSize() + "]";
+        int inputs = decoder.conditional() ? 2 : 1;
+        boolean ok = g.getInputCount() == inputs && g.getInput(0).getName().equals(ModelGraphs.X)
+                && (inputs == 1 || g.getInput(1).getName().equals(ModelGraphs.LABEL)) && g.getOutputCount() == 2
                 && g.getOutput(0).getName().equals(ModelGraphs.MU) && g.getOutput(1).getName().equals(ModelGraphs.LOGVAR);
         if (ok) {
             long[] x = DecoderModel.dims(g.getInput(0));

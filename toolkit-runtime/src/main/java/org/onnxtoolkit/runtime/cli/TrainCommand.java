@@ -61,6 +61,8 @@ import picocli.CommandLine.Option;
                 "  ./toolkit train --arch conv-vae --dataset image-folder --data-dir ~/photos \\",
                 "      --image-size 64 --crop 160",
                 "  ./toolkit train --resume runs/20261121-101500-mlp-vae-shapes",
+                "  # a class-conditional VAE (sample --label K then draws class K)",
+                "  ./toolkit train --dataset fashion-mnist --conditional --epochs 10",
                 "", "Exit codes: 0 done, 1 a runtime failure or a damaged run folder, 2 a usage error, 130 interrupted."})
 final class TrainCommand implements Callable<Integer> {
     static final String DEFAULT_ARCH = "mlp-vae";
@@ -185,12 +187,23 @@ final class TrainCommand implements Callable<Integer> {
             long runSeed = resumed != null ? resumed.seed() : training.seed;
             DatasetSplits splits = Lookup.open(dataset, new DatasetOptions(dataDirText == null ? null : Path.of(dataDirText),
                     architecture.preferredImageShape(archOpts), runSeed, dataGiven, progress));
+            boolean conditional = resumed != null ? resumed.conditional() : data.conditional.conditional;
+            if (conditional && !splits.labelled()) {
+                throw new UsageException(ConditionalOption.NAME + ": dataset " + dataset.id() + " has no class labels;"
+                        + " use a labelled one (mnist, fashion-mnist, image-folder with class subfolders) or leave out "
+                        + ConditionalOption.NAME);
+            }
             LatentModel model = Lookup.create(architecture, archOpts, splits.train().shape());
             RunConfig config = resumed != null ? resumed
                     : newConfig(archGiven, dataGiven, dataDirText, Lookup.recommendedTraining(architecture, model));
             Objective objectivePlugin = Lookup.objective(plugins, config.objective());
             PluginOptions objOpts = Lookup.options(objectivePlugin.id(), objectivePlugin.options(), Map.of());
-            ModelGraphs graphs = new ModelGraphs(model, objectivePlugin, objOpts);
+            ModelGraphs graphs;
+            try {
+                graphs = new ModelGraphs(model, objectivePlugin, objOpts, conditional ? splits.classes() : List.of());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage(), e);
+            }
             ArtifactResolver.Resolved resolved;
             try {
                 resolved = Toolkit.artifactResolver().resolve(graphs);
@@ -213,6 +226,9 @@ final class TrainCommand implements Callable<Integer> {
             out.printf("training %s on %s (%s, %d train / %d test images) with %s for %d epochs -> %s%n",
                     architecture.id(), dataset.id(), splits.train().shape(), limit(splits.train().size(), config.maxTrainImages()),
                     limit(splits.test().size(), config.maxTestImages()), objectivePlugin.id(), config.epochs(), runDir);
+            if (graphs.conditional()) {
+                out.println("conditioned on " + splits.classes().size() + " classes: " + String.join(", ", splits.classes()));
+            }
             for (String note : splits.notes()) {
                 out.println(dataset.id() + ": " + note);
             }
@@ -296,7 +312,8 @@ final class TrainCommand implements Callable<Integer> {
                     training.batchSize != null ? training.batchSize : recommended.batchSizeOr(DEFAULT_BATCH),
                     training.lr != null ? training.lr : recommended.learningRateOr(DEFAULT_LR),
                     training.klWeight != null ? training.klWeight : recommended.klWeightOr(DEFAULT_KL_WEIGHT),
-                    training.seed, device.text, threads, data.maxTrain, data.maxTest, scheduleOptions.schedule());
+                    training.seed, device.text, threads, data.maxTrain, data.maxTest, scheduleOptions.schedule(),
+                    data.conditional.conditional);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }
@@ -376,7 +393,7 @@ final class TrainCommand implements Callable<Integer> {
                     c.objective(), training.epochs != null ? training.epochs : c.epochs(), c.batchSize(), c.learningRate(), c.klWeight(),
                     c.seed(), pr.hasMatchedOption(DeviceOption.NAME) ? device.text : c.device(),
                     pr.hasMatchedOption("--threads") ? threads : c.threads(), c.maxTrainImages(), c.maxTestImages(),
-                    c.schedule());
+                    c.schedule(), c.conditional());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }

@@ -26,6 +26,9 @@ final class TrainDataOptions {
             + " the run's report) instead of stopping")
     boolean skipCorrupt;
 
+    @picocli.CommandLine.ArgGroup(validate = false)
+    ConditionalOption conditional = new ConditionalOption();
+
     @Option(names = "--max-train", paramLabel = "N", description = "use at most N training images (default: all)",
             defaultValue = "0")
     int maxTrain;

@@ -30,7 +30,9 @@ import org.onnxtoolkit.engine.training.TrainingListener;
  * The pictures of a run folder, an output listener of the trainer: after every epoch
  * {@code samples-NNN.png} (the same 64 latent vectors every epoch, 8x8), {@code reconstructions-NNN.png}
  * (the first 32 test images beside their reconstructions) and {@code loss.png}; for a finished run with a
- * 2-D latent, {@code manifold.png} from the exported decoder. Pictures are decoded by running inference
+ * 2-D latent, {@code manifold.png} from the exported decoder. A class-conditional model's sample grid draws
+ * one class per row (row r: class {@code r mod K}), its reconstructions use the test images' labels and its
+ * manifold class 0. Pictures are decoded by running inference
  * models built from the session's current parameters in a plain ONNX Runtime session on the CPU.
  *
  * <p>Stateless; used on the training thread only.
@@ -45,6 +47,15 @@ public final class RunPictures implements TrainingListener {
         float[] z = new float[SAMPLES * latent];
         Seeds.gaussians(z, Seeds.stream(seed, Seeds.Purpose.SAMPLES));
         return z;
+    }
+
+    /** The labels of the sample grid of a model conditioned on {@code classes} classes: row r (of 8) is class r mod K. */
+    public static long[] sampleLabels(int classes) {
+        long[] labels = new long[SAMPLES];
+        for (int i = 0; i < SAMPLES; i++) {
+            labels[i] = (i / 8) % classes;
+        }
+        return labels;
     }
 
     /** The pictures written for an epoch: {@code samples-NNN.png}, {@code reconstructions-NNN.png}, {@code loss.png}. */
@@ -68,7 +79,7 @@ public final class RunPictures implements TrainingListener {
             Path manifold = run.file(RunDirectory.MANIFOLD_PNG);
             byte[] decoder = Files.readAllBytes(event.decoder());
             RunFiles.writing(manifold, () -> writeManifold(decoder, manifold,
-                    context.graphs().model().imageShape(), MANIFOLD_STEPS));
+                    context.graphs().model().imageShape(), MANIFOLD_STEPS, context.graphs().conditional()));
         }
     }
 
@@ -96,8 +107,12 @@ public final class RunPictures implements TrainingListener {
         float[] z = sampleLatents(context.config().seed(), graphs.model().latentSize());
         try (InferenceSession s = InferenceSession.open(ModelExport.inferenceModel(decoder, params, Map.of(),
                 "decoder"), cpu)) {
-            float[] images = s.run(Map.of(ModelGraphs.Z, Tensor.of(z, SAMPLES, graphs.model().latentSize())))
-                    .get(ModelGraphs.IMAGE).toFloatArray();
+            Map<String, Tensor> feeds = new java.util.HashMap<>();
+            feeds.put(ModelGraphs.Z, Tensor.of(z, SAMPLES, graphs.model().latentSize()));
+            if (graphs.conditional()) {
+                feeds.put(ModelGraphs.LABEL, Tensor.of(sampleLabels(graphs.conditionClasses()), SAMPLES));
+            }
+            float[] images = s.run(feeds).get(ModelGraphs.IMAGE).toFloatArray();
             Path png = run.file(RunDirectory.samplesPng(epoch));
             RunFiles.writing(png, () -> ImageGrid.write(png,
                     ImageBatch.ofFloats(images, SAMPLES, shape.channels(), shape.height(), shape.width()),
@@ -116,8 +131,16 @@ public final class RunPictures implements TrainingListener {
         }
         try (InferenceSession s = InferenceSession.open(ModelExport.inferenceModel(reconstruction, params, Map.of(),
                 "reconstruction"), cpu)) {
-            float[] recon = s.run(Map.of(ModelGraphs.X, Tensor.of(x, n, shape.channels(), shape.height(), shape.width())))
-                    .get(ModelGraphs.RECONSTRUCTION).toFloatArray();
+            Map<String, Tensor> feeds = new java.util.HashMap<>();
+            feeds.put(ModelGraphs.X, Tensor.of(x, n, shape.channels(), shape.height(), shape.width()));
+            if (graphs.conditional()) {
+                long[] labels = new long[n];
+                for (int i = 0; i < n; i++) {
+                    labels[i] = test.label(i);
+                }
+                feeds.put(ModelGraphs.LABEL, Tensor.of(labels, n));
+            }
+            float[] recon = s.run(feeds).get(ModelGraphs.RECONSTRUCTION).toFloatArray();
             Path png = run.file(RunDirectory.reconstructionsPng(epoch));
             RunFiles.writing(png, () -> ReconstructionGrid.write(png,
                     ImageBatch.ofUint8(originals, n, shape.channels(), shape.height(), shape.width()),
@@ -142,12 +165,20 @@ public final class RunPictures implements TrainingListener {
         return history.stream().mapToDouble(f).toArray();
     }
 
-    /** Decodes a {@code steps x steps} grid over the 2-D latent plane (normal quantiles) into a PNG. */
-    static void writeManifold(byte[] decoderModel, Path png, ImageShape shape, int steps) throws IOException {
+    /**
+     * Decodes a {@code steps x steps} grid over the 2-D latent plane (normal quantiles) into a PNG; a conditional
+     * decoder draws class 0.
+     */
+    static void writeManifold(byte[] decoderModel, Path png, ImageShape shape, int steps, boolean conditional)
+            throws IOException {
         float[] z = LatentManifold.gridPoints(steps);
         try (InferenceSession s = InferenceSession.open(decoderModel, SessionConfig.cpu())) {
-            float[] images = s.run(Map.of(ModelGraphs.Z, Tensor.of(z, (long) steps * steps, 2))).get(ModelGraphs.IMAGE)
-                    .toFloatArray();
+            Map<String, Tensor> feeds = new java.util.HashMap<>();
+            feeds.put(ModelGraphs.Z, Tensor.of(z, (long) steps * steps, 2));
+            if (conditional) {
+                feeds.put(ModelGraphs.LABEL, Tensor.of(new long[steps * steps], (long) steps * steps));
+            }
+            float[] images = s.run(feeds).get(ModelGraphs.IMAGE).toFloatArray();
             ImageGrid.write(png, ImageBatch.ofFloats(images, steps * steps, shape.channels(), shape.height(),
                     shape.width()), new GridLayout(steps, 1, 0));
         }

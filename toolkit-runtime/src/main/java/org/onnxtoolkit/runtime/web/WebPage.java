@@ -7,7 +7,10 @@ import java.util.List;
  * The page that {@code toolkit export --web} and {@code toolkit serve} ship: {@code index.html},
  * {@code app.js} and {@code style.css}, kept as resources of this package. It reads {@code model.json}, loads
  * {@code decoder.onnx} into onnxruntime-web (WebAssembly, one thread) and decodes in the browser: a grid of
- * samples, sliders along chosen latent dimensions, and an interpolation between two random points.
+ * samples, sliders along chosen latent dimensions, and an interpolation between two random points. For a
+ * class-conditional model ({@code model.json} lists {@code classes}) it shows a class selector and feeds the
+ * decoder's second input, {@code label} (int64), with the chosen class ({@code ?label=K},
+ * {@code window.toolkit.decode(z, label)}, {@code window.toolkit.setLabel(k)}).
  *
  * <p>For tests and scripts the page is deterministic on request: {@code ?z=v,v,...} (N times the latent size
  * numbers) shows exactly those latent vectors in the sample grid, and {@code window.toolkit.decode(z)} returns

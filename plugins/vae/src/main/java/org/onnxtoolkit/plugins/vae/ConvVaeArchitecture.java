@@ -147,9 +147,36 @@ public class ConvVaeArchitecture implements Architecture {
         }
 
         @Override
+        public boolean conditionable() {
+            return true;
+        }
+
+        @Override
         public Encoding encode(Graph g, Value x) {
+            return encode(g, x, null);
+        }
+
+        @Override
+        public Decoding decode(Graph g, Value z) {
+            return decode(g, z, null);
+        }
+
+        /**
+         * A class's one-hot vector {@code [N, K]}, when given, joins the image as K constant channels (channel k is
+         * all ones for class k, zeros otherwise), so the first convolution reads {@code C + K} channels.
+         */
+        @Override
+        public Encoding encode(Graph g, Value x, Value condition) {
             try (var s = g.scope("encoder")) {
                 Value h = x;
+                if (condition != null) {
+                    long k = condition.shape().dim(1);
+                    float[] ones = new float[imageShape.height() * imageShape.width()];
+                    java.util.Arrays.fill(ones, 1f);
+                    Value planes = condition.reshape(-1, k, 1, 1)
+                            .mul(g.constant("condition_plane", ones, 1, 1, imageShape.height(), imageShape.width()));
+                    h = g.concat(List.of(x, planes), 1);
+                }
                 for (int i = 0; i < channels.size(); i++) {
                     try (var b = g.scope("block" + (i + 1))) {
                         h = Layers.conv2d(g, "conv", h, channels.get(i), 3, ConvOptions.of(2, 1));
@@ -161,11 +188,13 @@ public class ConvVaeArchitecture implements Architecture {
             }
         }
 
+        /** A class's one-hot vector, when given, is appended to the latent vector: {@code input} reads both. */
         @Override
-        public Decoding decode(Graph g, Value z) {
+        public Decoding decode(Graph g, Value z, Value condition) {
             try (var s = g.scope("decoder")) {
                 int last = channels.get(channels.size() - 1);
-                Value h = Layers.linear(g, "input", z, (long) last * side() * side()).reshape(-1, last, side(), side());
+                Value in = condition == null ? z : g.concat(List.of(z, condition), 1);
+                Value h = Layers.linear(g, "input", in, (long) last * side() * side()).reshape(-1, last, side(), side());
                 for (int i = channels.size() - 1, block = 1; i > 0; i--, block++) {
                     try (var b = g.scope("block" + block)) {
                         h = Layers.convTranspose2d(g, "deconv", h, channels.get(i - 1), 3, ConvOptions.transposed(2, 1, 1));

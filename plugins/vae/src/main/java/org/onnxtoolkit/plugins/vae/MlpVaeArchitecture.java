@@ -23,7 +23,10 @@ import org.onnxtoolkit.api.spi.RecommendedTraining;
  * latent 20) on 28x28 images it is exactly {@code 784-400-(20, 20)} for the encoder and {@code 20-400-784}
  * for the decoder, ReLU between layers and a sigmoid output; {@code --hidden 512,256 --latent 2} gives
  * the {@code 784-512-256-2} variant, whose decoder mirrors the encoder. Parameter names follow the layers:
- * {@code encoder/fc1/weight}, {@code encoder/mu/bias}, {@code decoder/out/weight}.
+ * {@code encoder/fc1/weight}, {@code encoder/mu/bias}, {@code decoder/out/weight}. Conditioned on a class
+ * ({@code train --conditional}, K classes), the one-hot class joins the flattened image and the latent vector,
+ * so {@code encoder/fc1/weight} is {@code [hidden, C H W + K]} and {@code decoder/fc1/weight}
+ * {@code [hidden, latent + K]} (the CVAE of Sohn et al. 2015 in its simplest form).
  */
 @PluginId(MlpVaeArchitecture.ID)
 @ApplicationScoped
@@ -76,9 +79,25 @@ public class MlpVaeArchitecture implements Architecture {
         }
 
         @Override
+        public boolean conditionable() {
+            return true;
+        }
+
+        @Override
         public Encoding encode(Graph g, Value x) {
+            return encode(g, x, null);
+        }
+
+        @Override
+        public Decoding decode(Graph g, Value z) {
+            return decode(g, z, null);
+        }
+
+        /** A class's one-hot vector, when given, is appended to the flattened image: {@code fc1} reads both. */
+        @Override
+        public Encoding encode(Graph g, Value x, Value condition) {
             try (var s = g.scope("encoder")) {
-                Value h = x.flatten();
+                Value h = condition == null ? x.flatten() : g.concat(List.of(x.flatten(), condition), 1);
                 for (int i = 0; i < hidden.size(); i++) {
                     h = Layers.linear(g, "fc" + (i + 1), h, hidden.get(i)).relu();
                 }
@@ -86,10 +105,11 @@ public class MlpVaeArchitecture implements Architecture {
             }
         }
 
+        /** A class's one-hot vector, when given, is appended to the latent vector: {@code fc1} reads both. */
         @Override
-        public Decoding decode(Graph g, Value z) {
+        public Decoding decode(Graph g, Value z, Value condition) {
             try (var s = g.scope("decoder")) {
-                Value h = z;
+                Value h = condition == null ? z : g.concat(List.of(z, condition), 1);
                 for (int i = hidden.size() - 1, layer = 1; i >= 0; i--, layer++) {
                     h = Layers.linear(g, "fc" + layer, h, hidden.get(i)).relu();
                 }

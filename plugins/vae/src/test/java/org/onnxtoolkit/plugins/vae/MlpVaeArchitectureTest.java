@@ -49,6 +49,36 @@ class MlpVaeArchitectureTest {
     }
 
     @Test
+    void conditionedOnTenClassesTheOneHotClassWidensTheFirstLayers() {
+        LatentModel m = model(Map.of());
+        Graph g = new Graph(Phase.TRAINING);
+        Value condition = org.onnxtoolkit.api.nn.Layers.oneHot(g, g.input("label", DataType.INT64, Shape.BATCH), 10);
+        assertEquals(Shape.of(Shape.BATCH, 10), condition.shape());
+        var e = m.encode(g, g.input("x", Shape.BATCH, 1, 28, 28), condition);
+        var d = m.decode(g, e.mu(), condition);
+        assertEquals(Shape.of(Shape.BATCH, 1, 28, 28), d.output().shape());
+        assertEquals(List.of("encoder/fc1/weight[400, 794]", "encoder/fc1/bias[400]", "encoder/mu/weight[20, 400]",
+                "encoder/mu/bias[20]", "encoder/logvar/weight[20, 400]", "encoder/logvar/bias[20]",
+                "decoder/fc1/weight[400, 30]", "decoder/fc1/bias[400]", "decoder/out/weight[784, 400]",
+                "decoder/out/bias[784]"), parameterShapes(g));
+        assertTrue(m.conditionable());
+    }
+
+    @Test
+    void convVaeTakesTheClassAsConstantChannelsAndBesideTheLatentVector() {
+        ConvVaeArchitecture a = new ConvVaeArchitecture();
+        LatentModel m = a.create(PluginOptions.of(a.id(), a.options(), Map.of("channels", "4,8", "image-size", "16",
+                "image-channels", "1", "latent", "3")), new ImageShape(1, 16, 16));
+        Graph g = new Graph(Phase.TRAINING);
+        Value condition = org.onnxtoolkit.api.nn.Layers.oneHot(g, g.input("label", DataType.INT64, Shape.BATCH), 5);
+        var e = m.encode(g, g.input("x", Shape.BATCH, 1, 16, 16), condition);
+        m.decode(g, e.mu(), condition);
+        List<String> shapes = parameterShapes(g);
+        assertTrue(shapes.contains("encoder/block1/conv/weight[4, 6, 3, 3]"), shapes.toString());
+        assertTrue(shapes.contains("decoder/input/weight[128, 8]"), shapes.toString());
+    }
+
+    @Test
     void twoDimensionalVariantMirrorsTheEncoder() {
         LatentModel m = model(Map.of("hidden", "512,256", "latent", "2"));
         Graph g = new Graph(Phase.INFERENCE);

@@ -40,6 +40,19 @@ class PluginConformanceTest {
     }
 
     @Test
+    void conditionedOnAClassBothArchitecturesUseTheClassAndEveryParameterReachesTheLoss() {
+        PluginConformance.assertConditionalModelGraphs("mlp-vae", PluginConformance.assertArchitecture(
+                new MlpVaeArchitecture(), MNIST), 10);
+        PluginConformance.assertConditionalModelGraphs("mlp-vae", PluginConformance.assertArchitecture(
+                new MlpVaeArchitecture(), Map.of("hidden", "512,256", "latent", "2"), MNIST), 3);
+        PluginConformance.assertConditionalModelGraphs("conv-vae", PluginConformance.assertArchitecture(
+                new ConvVaeArchitecture(), Map.of("output", "sigmoid", "image-channels", "1", "image-size", "16",
+                        "channels", "4,8"), null), 10);
+        PluginConformance.assertConditionalModelGraphs("conv-vae", PluginConformance.assertArchitecture(
+                new ConvVaeArchitecture(), Map.of("preset", "vanilla", "image-size", "32", "channels", "8,16"), null), 2);
+    }
+
+    @Test
     void objectivesReachEveryParameterOfTheModelsTheySuit() {
         LatentModel mlp = PluginConformance.assertArchitecture(new MlpVaeArchitecture(), MNIST);
         PluginConformance.assertObjective(new BceKlObjective(), mlp);

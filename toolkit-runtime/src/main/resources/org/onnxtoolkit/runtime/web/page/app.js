@@ -4,8 +4,12 @@
 // Deterministic hooks for tests and scripts:
 //   ?z=v,v,...              the sample grid shows exactly these latent vectors (N times the latent size numbers)
 //   ?seed=N                 the seed of the random samples
+//   ?label=K                a class-conditional model (model.json lists "classes"): draw class K (default 0)
 //   window.toolkit.ready    a promise of model.json, resolved once the model is loaded
-//   window.toolkit.decode(z)        the decoder's raw output [N, C, H, W] for z [N, latent], as an array
+//   window.toolkit.decode(z[, label])  the decoder's raw output [N, C, H, W] for z [N, latent], as an array; a
+//                                   class-conditional decoder decodes every vector as class `label` (default: the
+//                                   selected class)
+//   window.toolkit.setLabel(k)      selects class k and redraws every picture
 //   window.toolkit.showSamples(z)   draws z in the sample grid
 //   document.body.dataset.state     'loading', then 'ready' once the first pictures are drawn, or 'error'
 //
@@ -22,7 +26,8 @@
 
   const $ = (id) => document.getElementById(id);
 
-  const model = { info: null, session: null, latent: 0, channels: 0, height: 0, width: 0, input: 'z', output: 'image' };
+  const model = { info: null, session: null, latent: 0, channels: 0, height: 0, width: 0, input: 'z', output: 'image',
+    labelInput: null, classes: [], label: 0 };
   const samples = { z: null, n: 0, columns: SAMPLE_COLUMNS, scale: 1, selected: 0 };
   const explore = { base: null, dims: [], values: [], busy: false, dirty: false };
   const line = { a: null, b: null, counter: 1, busy: false, dirty: false };
@@ -40,13 +45,18 @@
     get info() {
       return model.info;
     },
-    async decode(z) {
+    async decode(z, label) {
       await ready;
       const values = Array.from(z, Number);
       if (values.length === 0 || values.length % model.latent !== 0) {
         throw new Error(`z must hold N * ${model.latent} numbers, got ${values.length}`);
       }
-      return Array.from(await decode(values, values.length / model.latent));
+      return Array.from(await decode(values, values.length / model.latent, label === undefined ? model.label
+        : checkedLabel(label)));
+    },
+    async setLabel(k) {
+      await ready;
+      await setLabel(checkedLabel(k));
     },
     async showSamples(z) {
       await ready;
@@ -86,10 +96,26 @@
   // One run at a time: onnxruntime-web sessions do not take concurrent runs.
   let queue = Promise.resolve();
 
-  function decode(z, n) {
+  // A class label of this model: an integer in [0, number of classes).
+  function checkedLabel(k) {
+    const label = Number(k);
+    if (!model.labelInput) {
+      throw new Error('this model is not class-conditional; it takes no label');
+    }
+    if (!Number.isInteger(label) || label < 0 || label >= model.classes.length) {
+      throw new Error(`the label must be an integer from 0 to ${model.classes.length - 1}, got ${k}`);
+    }
+    return label;
+  }
+
+  function decode(z, n, label = model.label) {
     const run = async () => {
-      const input = new ort.Tensor('float32', Float32Array.from(z), [n, model.latent]);
-      const result = await model.session.run({ [model.input]: input });
+      const feeds = { [model.input]: new ort.Tensor('float32', Float32Array.from(z), [n, model.latent]) };
+      if (model.labelInput) {
+        // A class-conditional decoder's second input: int64 class indices [N], all the same class here.
+        feeds[model.labelInput] = new ort.Tensor('int64', new BigInt64Array(n).fill(BigInt(label)), [n]);
+      }
+      const result = await model.session.run(feeds);
       const image = result[model.output];
       const copy = new Float32Array(image.data);
       if (typeof image.dispose === 'function') {
@@ -121,6 +147,11 @@
     model.width = info.image_shape.width;
     model.input = info.decoder.input;
     model.output = info.decoder.output;
+    model.labelInput = info.decoder.label_input || null;
+    model.classes = Array.isArray(info.classes) ? info.classes.map(String) : [];
+    if (model.labelInput && model.classes.length === 0) {
+      throw new Error('model.json names a label input but lists no classes');
+    }
     ort.env.wasm.wasmPaths = new URL('onnxruntime-web/', document.baseURI).href;
     ort.env.wasm.numThreads = 1;
     ort.env.logLevel = 'warning';
@@ -349,6 +380,35 @@
     }
   }
 
+  // ---- classes (class-conditional models) ------------------------------------------------------------------
+
+  function buildClassSelector() {
+    const control = $('class-control');
+    if (!model.labelInput) {
+      control.hidden = true;
+      return;
+    }
+    const select = $('class');
+    select.textContent = '';
+    model.classes.forEach((name, k) => {
+      const option = document.createElement('option');
+      option.value = String(k);
+      option.textContent = `${k}: ${name}`;
+      select.appendChild(option);
+    });
+    select.value = String(model.label);
+    control.hidden = false;
+    select.addEventListener('change', () => setLabel(Number(select.value)).catch(fail));
+  }
+
+  // Every picture shows one class: the samples, the explored sample and the interpolation are drawn again.
+  async function setLabel(k) {
+    model.label = k;
+    $('class').value = String(k);
+    await setSamples(samples.z);
+    await renderLine();
+  }
+
   // ---- text ------------------------------------------------------------------------------------------------
 
   function describe(info) {
@@ -376,6 +436,7 @@
       ['objective', p['model.objective'] || config.objective],
       ['dataset', dataset],
       ['seed', p['train.seed']],
+      ['classes', model.labelInput ? `${model.classes.length} (class-conditional)` : undefined],
       ['toolkit', p['toolkit.version']],
     ].filter(([, v]) => v !== undefined && v !== '');
     const dl = $('provenance');
@@ -405,6 +466,10 @@
     describe(info);
     readyResolve(info);
     const params = new URLSearchParams(location.search);
+    if (params.has('label')) {
+      model.label = checkedLabel(params.get('label'));
+    }
+    buildClassSelector();
     let z;
     if (params.has('z')) {
       const values = params.get('z').split(',').map((s) => Number(s.trim()));
