@@ -70,16 +70,12 @@ def main():
     p.add_argument('--latent', type=int, default=20)
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--seed', type=int, default=1)
-    p.add_argument('--flush-denormal', action='store_true',
-                   help='flush subnormal floats to zero in the training loop too (the bench mode always does)')
     p.add_argument('--bench-steps', type=int, default=0,
                    help='instead of training on the data: time this many steps on random images (after 10 warm-up '
                         'steps) and the decoder at batch 1024, like ./toolkit benchmark')
     a = p.parse_args()
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
-    if a.flush_denormal:
-        torch.set_flush_denormal(True)
     if a.bench_steps:
         bench(a)
         return
@@ -116,10 +112,6 @@ def main():
 
 
 def bench(a):
-    # Repeating one random batch drives some activations' gradients into subnormal floats, which OpenBLAS
-    # handles about 3x slower (measured here: 19.8 ms per step against 5.9 ms); the real training loop does not
-    # meet them as much. Flushing them to zero is the peer's fastest configuration for this mode.
-    torch.set_flush_denormal(True)
     model = VAE([int(h) for h in a.hidden.split(',')], a.latent)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     x = torch.randint(0, 256, (a.batch_size, 784)).float() / 255

@@ -10,7 +10,8 @@ before each pair; prints every measurement and, per case, the ratio of ours to t
   e2e     end-to-end wall time and peak memory (max RSS) of `./toolkit train --epochs E` against the PyTorch
           script with the same data and model, E = 1 and 10
   batch   the MLP VAE's training step at batch sizes 32..1024 (batch in memory; `./toolkit benchmark`
-          against the peer's --bench-steps mode)
+          against the peer's --bench-steps mode, which runs 3-4x slower than the peer's own training loop for a
+          reason not traced: read these ratios with that caveat; `epoch` is the fair comparison)
   conv    both conv VAE presets, training step (batch 64) and decoder (batch 256)
 
     python3 benchmarks/side_by_side.py [--rounds 2] [--cases epoch,e2e,batch,conv]
@@ -132,7 +133,7 @@ def main():
                           f' ({b * 1000 / ours[t]["step_ms"]:.0f} img/s), peer {peer[t]["step_ms"]:.3f} ms'
                           f' ({b * 1000 / peer[t]["step_ms"]:.0f} img/s)')
                 print(f'round {r} RATIO mlp batch {b:4d}: ours best {best / min(v["step_ms"] for v in ours.values()):.2f}x'
-                      f' the peer best')
+                      f' the peer best in its bench mode (slower than its training loop; see the docstring)')
         if 'conv' in cases:
             for preset in ('celeba64', 'vanilla'):
                 la = load()
