@@ -122,10 +122,11 @@ public abstract class IdxImageDataset implements Dataset {
                     + (options.dataDir() == null ? " (the default location)" : "") + "; " + howToGetData);
         }
         List<Path> files = locate(dir);
-        IdxFile trainImages = IdxReader.readImages(files.get(0));
-        IdxFile trainLabels = IdxReader.readLabels(files.get(1));
-        IdxFile testImages = IdxReader.readImages(files.get(2));
-        IdxFile testLabels = IdxReader.readLabels(files.get(3));
+        IdxDigestCache digests = IdxDigestCache.atDefaultLocation();
+        IdxFile trainImages = IdxReader.read(files.get(0), 3, digests);
+        IdxFile trainLabels = IdxReader.read(files.get(1), 1, digests);
+        IdxFile testImages = IdxReader.read(files.get(2), 3, digests);
+        IdxFile testLabels = IdxReader.read(files.get(3), 1, digests);
         IdxReader.requireSameCount(trainImages, trainLabels);
         IdxReader.requireSameCount(testImages, testLabels);
         requireNativeSize(trainImages);

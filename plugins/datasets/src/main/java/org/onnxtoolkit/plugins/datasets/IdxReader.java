@@ -69,6 +69,16 @@ public final class IdxReader {
      * @throws DatasetException if the file is missing, unreadable, corrupt or not as expected
      */
     public static IdxFile read(Path file, int expectedRank) throws DatasetException {
+        return read(file, expectedRank, null);
+    }
+
+    /**
+     * As {@link #read(Path, int)}, taking the content's SHA-256 from {@code digests} when it remembers this file
+     * unchanged (the file is still read and checked in full), and remembering it otherwise.
+     *
+     * @param digests the digest cache, or null for none
+     */
+    static IdxFile read(Path file, int expectedRank, IdxDigestCache digests) throws DatasetException {
         if (expectedRank < 1 || expectedRank > 255) {
             throw new IllegalArgumentException("expectedRank must be in [1, 255], got " + expectedRank);
         }
@@ -92,9 +102,17 @@ public final class IdxReader {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), BUFFER_SIZE)) {
             gzipped = startsWithGzipMagic(raw);
             InputStream decoded = gzipped ? new GZIPInputStream(raw, BUFFER_SIZE) : raw;
+            String remembered = digests == null ? null : digests.get(file, attributes);
+            if (remembered != null) {
+                return parse(file, decoded, null, remembered, expectedRank, attributes.size(), gzipped);
+            }
             MessageDigest digest = sha256Digest();
-            return parse(file, new DigestInputStream(decoded, digest), digest, expectedRank, attributes.size(),
-                    gzipped);
+            IdxFile read = parse(file, new DigestInputStream(decoded, digest), digest, null, expectedRank,
+                    attributes.size(), gzipped);
+            if (digests != null) {
+                digests.put(file, attributes, read.sha256());
+            }
+            return read;
         } catch (NoSuchFileException e) {
             throw new DatasetException("IDX file not found: " + file, e);
         } catch (IOException e) {
@@ -117,10 +135,12 @@ public final class IdxReader {
     }
 
     /**
+     * @param digest   the digest the stream feeds, or null when {@code known} is given
+     * @param known    the content's SHA-256 in hex when already known, else null
      * @param fileSize the file's length on disk (compressed when {@code gzipped})
      */
-    private static IdxFile parse(Path file, InputStream in, MessageDigest digest, int expectedRank, long fileSize,
-                                 boolean gzipped) throws IOException, DatasetException {
+    private static IdxFile parse(Path file, InputStream in, MessageDigest digest, String known, int expectedRank,
+                                 long fileSize, boolean gzipped) throws IOException, DatasetException {
         byte[] magic = in.readNBytes(4);
         if (magic.length < 4) {
             throw DatasetException.badData("IDX file " + file + ": header truncated: expected a 4-byte magic number,"
@@ -191,7 +211,7 @@ public final class IdxReader {
         for (int i = 0; i < rank; i++) {
             intDims[i] = (int) dims[i];
         }
-        return new IdxFile(file, intDims, payload, HexFormat.of().formatHex(digest.digest()));
+        return new IdxFile(file, intDims, payload, known != null ? known : HexFormat.of().formatHex(digest.digest()));
     }
 
     private static DatasetException truncated(Path file, long payloadLength, long[] dims, long found) {
