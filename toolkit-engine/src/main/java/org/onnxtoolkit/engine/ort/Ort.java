@@ -79,12 +79,19 @@ public final class Ort {
         return result;
     }
 
+    private static final java.util.concurrent.atomic.AtomicBoolean PRELOAD_STARTED =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
     /**
      * Starts loading the native library and measuring the cores' load ({@link SessionConfig.Spinning#AUTO}) on a
      * daemon thread, so that a command can do its own start-up work (plugins, data) meanwhile; the first session
-     * then finds both done. Failures are left for that session to report. Safe to call any number of times.
+     * then finds both done. Failures are left for that session to report. Only the first call in a process starts
+     * the thread; later calls return at once.
      */
     public static void preloadInBackground() {
+        if (!PRELOAD_STARTED.compareAndSet(false, true)) {
+            return;
+        }
         Thread t = new Thread(() -> {
             try {
                 CoreLoad.otherProcessesBusyCores();

@@ -1,6 +1,7 @@
 package org.onnxtoolkit.runtime.cli;
 
 import java.io.PrintWriter;
+import org.onnxtoolkit.engine.ort.Ort;
 import org.onnxtoolkit.engine.ort.OrtLog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -46,6 +47,13 @@ public final class ToolkitCli implements Runnable {
      * errors and exit codes; shared by entry points that live in other modules (the Spark commands), so that
      * every {@code toolkit} command reports the same way.
      */
+    /**
+     * The commands that open ONNX Runtime sessions: ORT's natives load, and the cores' load is measured for the
+     * spinning policy, on a background thread while they parse their input and load plugins.
+     */
+    private static final java.util.Set<String> SESSION_COMMANDS = java.util.Set.of("train", "sample", "reconstruct",
+            "interpolate", "manifold", "evaluate", "serve", "export", "benchmark");
+
     public static CommandLine wired(Object root, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(root);
         cl.setOut(out);
@@ -65,6 +73,14 @@ public final class ToolkitCli implements Runnable {
         cl.setExecutionStrategy(parsed -> {
             // ONNX Runtime's own log lines reach stderr only with --verbose; otherwise the one line below says it all.
             OrtLog.echo(verbose(parsed));
+            CommandLine.ParseResult leaf = parsed;
+            while (leaf.subcommand() != null) {
+                leaf = leaf.subcommand();
+            }
+            if (SESSION_COMMANDS.contains(leaf.commandSpec().name()) && !leaf.isUsageHelpRequested()
+                    && !leaf.isVersionHelpRequested()) {
+                Ort.preloadInBackground();
+            }
             try {
                 return new CommandLine.RunLast().execute(parsed);
             } catch (LinkageError | OutOfMemoryError e) {

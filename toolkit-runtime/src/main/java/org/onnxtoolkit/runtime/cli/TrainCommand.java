@@ -23,7 +23,6 @@ import org.onnxtoolkit.api.spi.PluginOptions;
 import org.onnxtoolkit.api.spi.RecommendedTraining;
 import org.onnxtoolkit.compiler.model.ArtifactResolver;
 import org.onnxtoolkit.compiler.model.ModelGraphs;
-import org.onnxtoolkit.engine.ort.Ort;
 import org.onnxtoolkit.engine.ort.SessionConfig;
 import org.onnxtoolkit.runtime.plugins.PluginInfo;
 import org.onnxtoolkit.runtime.plugins.PluginLoader;
@@ -167,7 +166,6 @@ final class TrainCommand implements Callable<Integer> {
                       ResumeChecks.CheckedState checked, SessionConfig sessionConfig, RunLock resumeLock)
             throws IOException {
         RunLock newRunLock = null;
-        Ort.preloadInBackground();
         ConsoleDatasetProgress progress = new ConsoleDatasetProgress(out);
         PluginServices services = new PluginServices(progress, new ToolkitContext(
                 PluginLoader.defaultCacheDirectory(), ToolkitVersion.get(), common.verbose));
