@@ -70,12 +70,16 @@ def main():
     p.add_argument('--latent', type=int, default=20)
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--seed', type=int, default=1)
+    p.add_argument('--flush-denormal', action='store_true',
+                   help='torch.set_flush_denormal(True): subnormal floats become zero, as the toolkit does by default')
     p.add_argument('--bench-steps', type=int, default=0,
                    help='instead of training on the data: time this many steps on random images (after 10 warm-up '
                         'steps) and the decoder at batch 1024, like ./toolkit benchmark')
     a = p.parse_args()
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
+    if a.flush_denormal and not torch.set_flush_denormal(True):
+        raise SystemExit('--flush-denormal: this CPU does not support flushing subnormals')
     if a.bench_steps:
         bench(a)
         return
@@ -83,7 +87,7 @@ def main():
     test = torch.from_numpy(read_idx(find(a.data_dir, 't10k-images-idx3-ubyte')).reshape(-1, 784).astype(np.float32) / 255)
     model = VAE([int(h) for h in a.hidden.split(',')], a.latent)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
-    print(f'torch {torch.__version__} threads {torch.get_num_threads()} blas {torch.__config__.show().count("BLAS")}')
+    print(f'torch {torch.__version__} threads {torch.get_num_threads()} flush_denormal {a.flush_denormal} blas {torch.__config__.show().count("BLAS")}')
     print('epoch,train_loss,test_elbo,images_per_s,seconds')
     for epoch in range(1, a.epochs + 1):
         t0 = time.perf_counter()

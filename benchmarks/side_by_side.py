@@ -3,7 +3,8 @@
 
 Runs ours and the peer alternately, ROUNDS times, so that both see the same load; records the load average
 before each pair; prints every measurement and, per case, the ratio of ours to the peer's best configuration
-(the faster of 1 and 2 threads) measured in the same round. Cases (choose with --cases):
+(the faster of 1 and 2 threads; for the training loop also with and without torch.set_flush_denormal, since
+the toolkit flushes subnormals by default) measured in the same round. Cases (choose with --cases):
 
   epoch   the MLP VAE's training loop on Fashion-MNIST (images/s of the training steps, median over epochs),
           from the 10-epoch runs of `e2e`
@@ -70,9 +71,9 @@ def ours_train(epochs, threads):
     return dict(wall=wall, rss=rss, ips=ips, elbo=elbo)
 
 
-def peer_train(epochs, threads):
+def peer_train(epochs, threads, flush):
     text, wall, rss = run([PY, os.path.join(HERE, 'pytorch_mlp_vae.py'), '--epochs', str(epochs), '--threads',
-                           str(threads)], env=PEER_ENV)
+                           str(threads)] + (['--flush-denormal'] if flush else []), env=PEER_ENV)
     rows = [l.split(',') for l in text.splitlines() if re.match(r'^\d+,', l)]
     return dict(wall=wall, rss=rss, ips=statistics.median(float(r[3]) for r in rows), elbo=float(rows[-1][2]))
 
@@ -105,15 +106,18 @@ def main():
                 la = load()
                 res = {}
                 for t in (1, 2):
-                    res[('ours', t)] = ours_train(epochs, t)
-                    res[('peer', t)] = peer_train(epochs, t)
-                peer_wall = min(res[('peer', t)]['wall'] for t in (1, 2))
-                peer_ips = max(res[('peer', t)]['ips'] for t in (1, 2))
-                for (who, t), v in sorted(res.items()):
-                    print(f'round {r} load {la:.2f} train --epochs {epochs:2d} {who} threads {t}: wall {v["wall"]:.2f} s,'
-                          f' max RSS {v["rss"]:.0f} MiB, epoch loop {v["ips"]:.0f} images/s, test neg ELBO {v["elbo"]:.2f}')
+                    res[('ours', t, '')] = ours_train(epochs, t)
+                    res[('peer', t, '')] = peer_train(epochs, t, False)
+                    res[('peer', t, ' flush-denormal')] = peer_train(epochs, t, True)
+                peers = [v for k, v in res.items() if k[0] == 'peer']
+                peer_wall = min(v['wall'] for v in peers)
+                peer_ips = max(v['ips'] for v in peers)
+                for (who, t, how), v in sorted(res.items()):
+                    print(f'round {r} load {la:.2f} train --epochs {epochs:2d} {who} threads {t}{how}: wall'
+                          f' {v["wall"]:.2f} s, max RSS {v["rss"]:.0f} MiB, epoch loop {v["ips"]:.0f} images/s,'
+                          f' test neg ELBO {v["elbo"]:.2f}')
                 for t in (1, 2):
-                    o = res[('ours', t)]
+                    o = res[('ours', t, '')]
                     line = f'round {r} RATIO epochs {epochs:2d} ours threads {t} vs peer best:'
                     if 'e2e' in cases:
                         line += f' wall {peer_wall / o["wall"]:.2f}x faster,'

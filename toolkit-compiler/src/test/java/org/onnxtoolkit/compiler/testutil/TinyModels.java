@@ -192,6 +192,18 @@ public final class TinyModels {
     // Inference: y = x * scale + shift (per column), for InferenceSession tests
 
     /**
+     * @return a plain model {@code y = x * x} with {@code x: [n]} float32: with {@code x = 1e-20} the exact
+     *     result 1e-40 is subnormal, so the output shows whether the session flushed it to zero
+     */
+    public static byte[] squareModel() {
+        GraphProto.Builder g = GraphProto.newBuilder().setName("square");
+        g.addInput(tensor("x", FLOAT, "n"));
+        g.addNode(node("Mul", List.of("x", "x"), List.of("y")));
+        g.addOutput(tensor("y", FLOAT, "n"));
+        return model(g);
+    }
+
+    /**
      * @return a plain model {@code y = x * scale + shift} with {@code x: [batch, 3]}, initializers
      *     {@code scale = [1, 2, 3]}, {@code shift = [0.5, 0.5, 0.5]}, outputs {@code y} and {@code ysum =
      *     ReduceSum(y)} (all axes, keepdims 0)
