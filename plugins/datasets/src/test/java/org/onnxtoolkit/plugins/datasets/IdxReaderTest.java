@@ -231,6 +231,26 @@ class IdxReaderTest {
     }
 
     @Test
+    void aGzippedPayloadThatCompressesFarBetterThanImagesGrowsItsArrayUntilComplete() throws Exception {
+        // 5 MB of a short repeating pattern: the gzip file is so small that the first allocation (16 times its
+        // size, at least 1 MiB) is too short and the array must grow twice.
+        byte[] payload = new byte[5_000_000];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) (i % 7);
+        }
+        Path gz = write(dir.resolve("compressible.gz"), gzip(idx(payload, 50, 1000, 100)));
+        assertTrue(java.nio.file.Files.size(gz) * IdxReader.PLAUSIBLE_GZIP_RATIO < payload.length / 2,
+                "the fixture must make the array grow: " + java.nio.file.Files.size(gz) + " bytes");
+        IdxFile read = IdxReader.readImages(gz);
+        assertArrayEquals(payload, read.payload());
+        assertArrayEquals(new int[] {50, 1000, 100}, read.dimensions());
+        // One byte short of what the header declares: still found truncated after growing.
+        Path cut = write(dir.resolve("compressible-short.gz"),
+                gzip(idx(Arrays.copyOf(payload, payload.length - 1), 50, 1000, 100)));
+        assertRejected(cut, 3, "payload truncated", "expected 5000000 bytes", "found 4999999");
+    }
+
+    @Test
     void aNamedPipeIsRefusedWithoutBeingOpened() throws Exception {
         Path fifo = dir.resolve("train-images-idx3-ubyte");
         Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
