@@ -43,8 +43,8 @@ final class SessionOptions {
      * (ORT sets that thread's mode once per process). {@code train} creates its first session on the thread that
      * then runs the steps, so all of a step's threads flush; where sessions run on other threads (a Spark
      * executor's later tasks, {@code serve}'s request threads) those threads' share keeps exact subnormals
-     * (slower, same results). The flag is per thread, so it also applies to
-     * that thread's own Java float arithmetic: HotSpot does not restore it after native calls.
+     * (slower, same results). The flag is per thread, so it also applies to that thread's own Java float
+     * arithmetic: HotSpot does not restore it after native calls ({@code SubnormalsTest} checks both).
      *
      * @return whether to ask ORT to flush subnormals to zero
      */
