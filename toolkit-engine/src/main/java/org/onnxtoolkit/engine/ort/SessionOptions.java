@@ -85,17 +85,8 @@ final class SessionOptions {
             boolean spin = config.spinning().spins(config.intraOpThreads(),
                     Runtime.getRuntime().availableProcessors(), config.spinning() == SessionConfig.Spinning.AUTO
                             ? CoreLoad.otherProcessesBusyCores() : 0);
-            try (BytePointer key = new BytePointer("session.intra_op.allow_spinning");
-                    BytePointer value = new BytePointer(spin ? "1" : "0")) {
-                ort.check(api.AddSessionConfigEntry(options, key, value),
-                        () -> "AddSessionConfigEntry(session.intra_op.allow_spinning=" + (spin ? 1 : 0) + ")");
-            }
-            boolean flush = flushesSubnormals();
-            try (BytePointer key = new BytePointer("session.set_denormal_as_zero");
-                    BytePointer value = new BytePointer(flush ? "1" : "0")) {
-                ort.check(api.AddSessionConfigEntry(options, key, value),
-                        () -> "AddSessionConfigEntry(session.set_denormal_as_zero=" + (flush ? 1 : 0) + ")");
-            }
+            addConfigEntry(ort, options, "session.intra_op.allow_spinning", spin);
+            addConfigEntry(ort, options, "session.set_denormal_as_zero", flushesSubnormals());
             if (config.interOpThreads() > 0) {
                 ort.check(api.SetInterOpNumThreads(options, config.interOpThreads()),
                         () -> "SetInterOpNumThreads(" + config.interOpThreads() + ")");
@@ -113,6 +104,14 @@ final class SessionOptions {
         } catch (RuntimeException e) {
             api.ReleaseSessionOptions(options);
             throw e;
+        }
+    }
+
+    /** Sets a boolean session configuration entry ({@code "1"} or {@code "0"}). */
+    private static void addConfigEntry(Ort ort, OrtSessionOptions options, String key, boolean on) {
+        try (BytePointer k = new BytePointer(key); BytePointer v = new BytePointer(on ? "1" : "0")) {
+            ort.check(ort.api().AddSessionConfigEntry(options, k, v),
+                    () -> "AddSessionConfigEntry(" + key + "=" + (on ? 1 : 0) + ")");
         }
     }
 
