@@ -31,27 +31,52 @@ final class CoreLoad {
     }
 
     static double measure(Path procStat) {
+        return measure(procStat, Path.of("/proc/self/stat"));
+    }
+
+    /**
+     * @param procStat the machine's {@code /proc/stat}
+     * @param selfStat this process's {@code /proc/self/stat}
+     * @return the busy cores of other processes over the window, or -1 where a file cannot be read
+     */
+    static double measure(Path procStat, Path selfStat) {
         try {
             long[] before = busyAndTotal(Files.readAllLines(procStat));
-            long ownBefore = ownCpuNanos();
-            long wallBefore = System.nanoTime();
+            long ownBefore = ownTicks(Files.readString(selfStat));
             Thread.sleep(WINDOW_MS);
             long[] after = busyAndTotal(Files.readAllLines(procStat));
-            long own = ownCpuNanos() - ownBefore;
-            long wall = System.nanoTime() - wallBefore;
+            long own = ownTicks(Files.readString(selfStat)) - ownBefore;
             long total = after[1] - before[1];
-            if (total <= 0 || wall <= 0) {
+            if (total <= 0) {
                 return -1;
             }
+            // Both files count in the same clock ticks, so this process's share comes off the busy ticks
+            // directly (no JVM management bean: jlink runtimes without jdk.management measure too).
             int cores = Runtime.getRuntime().availableProcessors();
-            double busyCores = cores * (after[0] - before[0]) / (double) total;
-            return Math.max(0, busyCores - own / (double) wall);
+            return Math.max(0, cores * (after[0] - before[0] - own) / (double) total);
         } catch (IOException | RuntimeException e) {
             return -1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
         }
+    }
+
+    /**
+     * This process's user + system CPU time in clock ticks, from {@code /proc/self/stat}: fields 14 and 15,
+     * counted after the command name, which is in parentheses and may itself hold spaces or parentheses.
+     */
+    static long ownTicks(String selfStat) {
+        int close = selfStat.lastIndexOf(')');
+        if (close < 0) {
+            throw new IllegalArgumentException("no command name in parentheses");
+        }
+        String[] f = selfStat.substring(close + 1).trim().split("\\s+");
+        if (f.length < 13) {
+            throw new IllegalArgumentException("only " + f.length + " fields after the command name");
+        }
+        // f[0] is field 3 (state), so utime (field 14) is f[11] and stime (field 15) is f[12].
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     /**
@@ -75,14 +100,5 @@ final class CoreLoad {
             }
         }
         throw new IllegalArgumentException("no aggregate cpu line");
-    }
-
-    /** CPU time of this process so far (all threads), from the JVM. */
-    private static long ownCpuNanos() {
-        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
-            return sun.getProcessCpuTime();
-        }
-        return 0;
     }
 }

@@ -70,6 +70,19 @@ class SessionConfigTest {
     }
 
     @Test
+    void ownCpuTicksAreReadAfterTheCommandName() {
+        // Fields 14 and 15 (utime, stime); the command name may hold spaces and parentheses.
+        String line = "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 37 0 0 20 0 30 0 12345";
+        assertEquals(250 + 37, CoreLoad.ownTicks(line));
+        assertThrows(IllegalArgumentException.class, () -> CoreLoad.ownTicks("4242 java S 1 2"));
+        assertThrows(IllegalArgumentException.class, () -> CoreLoad.ownTicks("4242 (java) S 1 2 3"));
+        assertThrows(NumberFormatException.class,
+                () -> CoreLoad.ownTicks("1 (j) S 1 1 1 0 -1 0 0 0 0 0 x 3 0 0"));
+        assertEquals(-1, CoreLoad.measure(java.nio.file.Path.of("/proc/stat"),
+                java.nio.file.Path.of("/nonexistent/proc/self/stat")));
+    }
+
+    @Test
     void coreLoadOfThisMachineIsANumberOfCores() {
         double busy = CoreLoad.measure(java.nio.file.Path.of("/proc/stat"));
         org.junit.jupiter.api.Assumptions.assumeTrue(busy >= 0, "no /proc/stat on this platform");
