@@ -28,9 +28,10 @@ toolkit=""
 natives=gpu
 jre=0
 # The modules the toolkit uses (jdeps over the lib jars finds java.base, java.desktop, java.logging,
-# java.naming, java.xml, jdk.unsupported; java.management, java.sql and jdk.zipfs are for optional paths of
-# Weld, Jackson and JavaCPP).
-jre_modules="java.base,java.desktop,java.logging,java.naming,java.xml,java.management,java.sql,jdk.unsupported,jdk.zipfs"
+# java.naming, java.xml, jdk.unsupported; jdk.httpserver serves `serve`; java.management, jdk.management,
+# java.sql and jdk.zipfs are for optional paths of Weld, Jackson and JavaCPP). The runtime is checked below by
+# training one short epoch on it, not only by --version: a first GPU run once failed on a module missing here.
+jre_modules="java.base,java.desktop,java.logging,java.naming,java.xml,java.management,java.sql,jdk.httpserver,jdk.management,jdk.unsupported,jdk.zipfs"
 level=9
 part_size=55M
 repack=1
@@ -166,6 +167,13 @@ if [ "$jre" = 1 ]; then
   ls "$b/jre-fonts"/*.ttf >/dev/null 2>&1 || say "warning: no DejaVu font here (fonts-dejavu-core): charts need the GPU machine's fonts"
   # The runtime must run the toolkit here before it travels.
   "$b/bin/toolkit" --version >/dev/null || die "the jlink runtime cannot start the toolkit: add modules with --jre-modules"
+  check_run="$work/jre-check"
+  if ! "$b/bin/toolkit" train --arch mlp-vae --epochs 1 --max-train 256 --max-test 64 --device cpu \
+      --out "$check_run" >"$work/jre-check.log" 2>&1; then
+    cat "$work/jre-check.log" >&2
+    die "the jlink runtime cannot train (output above): add modules with --jre-modules"
+  fi
+  rm -rf "$check_run" "$work/jre-check.log"
 fi
 
 commit="$(cd "$repo" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"

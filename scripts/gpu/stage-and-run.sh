@@ -12,7 +12,8 @@
 # Environment: STAGE (default /root/stage), GPU_BUNDLE_HOME (default /root/toolkit-bundle),
 #   OUT (results, default ./gpu-out), CHECKS (comma list, default env,devices,bench,train,peer,resume,oom),
 #   BUDGET (seconds for the checks, default 500: a device command may run 10 minutes, unpacking included),
-#   PYTHON (a python with torch; found by itself otherwise).
+#   PYTHON (a python with torch; found by itself otherwise), CUDA_LIB_DIRS (the CUDA library folders, colon-separated;
+#   found with find / otherwise), GPU_WORK (logs and run folders, default $GPU_BUNDLE_HOME.work).
 set -uo pipefail
 
 stage="${STAGE:-/root/stage}"
@@ -93,10 +94,19 @@ unpack() {
 # The checks
 
 out="${OUT:-$PWD/gpu-out}"
+# Full logs and run folders go to a work folder, packed after every row into $out/results.tar.gz: the device
+# tool brings back at most 8 files from $OUT, so loose logs would be lost (the first GPU run lost all but 6).
+work="${GPU_WORK:-$home.work}"
 summary=""
 row() { # CHECK RESULT DETAIL
   summary+="$(printf '%-26s %-6s %s' "$1" "$2" "$3")"$'\n'
   printf '%-26s %-6s %s\n' "$1" "$2" "$3" >>"$out/summary.txt"
+  pack
+}
+pack() { # the logs and the small files of the run folders (no models, checkpoints or artifacts), whole or not at all
+  tar -czf "$out/results.tar.gz.tmp" -C "$work" --exclude='*.onnx' --exclude=checkpoints --exclude=best \
+    --exclude=artifacts --exclude=tb --exclude=provider logs runs 2>/dev/null &&
+    mv "$out/results.tar.gz.tmp" "$out/results.tar.gz"
 }
 time_left() { [ $SECONDS -lt "$deadline" ]; }
 limit() { # SECONDS -> at most what is left of the budget (at least 10), so the whole run ends in time
@@ -107,7 +117,7 @@ limit() { # SECONDS -> at most what is left of the budget (at least 10), so the 
 wanted() { [[ ",$checks," == *",$1,"* ]]; }
 
 tk() { # LOG-NAME ARGS... : runs the bundled toolkit, stdout+stderr to the log; returns its exit code
-  local log="$out/logs/$1.log"; shift
+  local log="$work/logs/$1.log"; shift
   echo "\$ toolkit $*" >"$log"
   timeout "$(limit "${TK_TIMEOUT:-300}")" "$home/bin/toolkit" "$@" >>"$log" 2>&1
   local rc=$?
@@ -142,8 +152,39 @@ find_python() {
   echo ""
 }
 
+provider_links() { # ldd of the CUDA provider (taken out of the natives jar) with the LD_LIBRARY_PATH the checks
+  # use: names every library the dynamic loader cannot find, which is what ONNX Runtime's own error hides
+  local jar d=$work/logs/provider
+  jar=$(ls "$home"/toolkit/lib/onnxruntime-*-linux-x86_64-gpu.jar 2>/dev/null | head -1)
+  [ -n "$jar" ] || { row "cuda provider links" FAIL "no GPU natives jar in the bundle"; return; }
+  mkdir -p "$d"
+  if command -v unzip >/dev/null 2>&1; then
+    unzip -q -o -j "$jar" '*/libonnxruntime_providers_cuda.so' '*/libonnxruntime_providers_shared.so' '*/libonnxruntime.so.1' -d "$d"
+  else
+    "$(find_python_plain)" -c 'import sys, zipfile, os
+z = zipfile.ZipFile(sys.argv[1])
+for n in z.namelist():
+    if n.endswith(("providers_cuda.so", "providers_shared.so", "libonnxruntime.so.1")):
+        open(os.path.join(sys.argv[2], os.path.basename(n)), "wb").write(z.read(n))' "$jar" "$d"
+  fi
+  if [ ! -f "$d/libonnxruntime_providers_cuda.so" ]; then
+    row "cuda provider links" FAIL "could not take libonnxruntime_providers_cuda.so out of $(basename "$jar")"; return
+  fi
+  LD_LIBRARY_PATH="$d:$LD_LIBRARY_PATH" ldd "$d/libonnxruntime_providers_cuda.so" >"$work/logs/provider-ldd.log" 2>&1
+  local missing
+  missing=$(awk '/not found/ {print $1}' "$work/logs/provider-ldd.log" | tr '\n' ' ')
+  if [ -z "$missing" ]; then
+    row "cuda provider links" OK "ldd finds all $(grep -c '=>' "$work/logs/provider-ldd.log") libraries of libonnxruntime_providers_cuda.so"
+  else
+    row "cuda provider links" FAIL "not found: $missing(logs/provider-ldd.log)"
+  fi
+  rm -f "$d"/*.so*
+}
+
+find_python_plain() { command -v python3 || command -v python || echo python3; }
+
 why_failed() { # LOG-NAME -> the toolkit's one line, or that the time budget cut the command
-  local log="$out/logs/$1.log"
+  local log="$work/logs/$1.log"
   if grep -qx 'exit 124' "$log" || grep -qx 'exit 130' "$log"; then
     echo "cut at the time budget (BUDGET): see logs/$1.log"
   else
@@ -179,7 +220,8 @@ bench_line() { # LOG -> "train X ms (Y img/s), decoder Z img/s"
 
 run_checks() {
   [ -x "$home/bin/toolkit" ] || die "$home/bin/toolkit is missing: unpack first"
-  mkdir -p "$out/logs" "$out/runs"
+  rm -rf "$work"
+  mkdir -p "$work/logs" "$work/runs" "$out"
   : >"$out/summary.txt"
   checks="${CHECKS:-env,devices,bench,train,peer,resume,oom}"
   deadline=$((SECONDS + ${BUDGET:-500}))
@@ -187,7 +229,7 @@ run_checks() {
 
   # Environment: the CUDA libraries on LD_LIBRARY_PATH, the bundled runtime's libraries only where missing.
   local cuda_dirs
-  cuda_dirs="$(find_cuda_libraries)"
+  cuda_dirs="${CUDA_LIB_DIRS-$(find_cuda_libraries)}"   # CUDA_LIB_DIRS (even empty) skips the search
   local plain_ld="${LD_LIBRARY_PATH:-}"
   export LD_LIBRARY_PATH="${cuda_dirs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   if [ -d "$home/jre-syslib" ]; then
@@ -205,27 +247,28 @@ run_checks() {
     echo "== java"; command -v java && java -version 2>&1; [ -x "$home/jre/bin/java" ] && "$home/jre/bin/java" -version 2>&1
     echo "== jre-syslib kept"; ls "$home/jre-syslib" 2>/dev/null
     echo "== os"; cat /etc/os-release 2>/dev/null | head -3; ldd --version 2>&1 | head -1; nproc; free -g | head -2
-  } >"$out/logs/env.log" 2>&1
+  } >"$work/logs/env.log" 2>&1
   local gpu; gpu="$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)"
   local java_used="system java"; [ -x "$home/jre/bin/java" ] && java_used="bundled jre"
   if wanted env; then
     if tk version --version; then
-      row env OK "${gpu:-no nvidia-smi}; $java_used; $(tail -2 "$out/logs/version.log" | head -1)"
+      row env OK "${gpu:-no nvidia-smi}; $java_used; $(tail -2 "$work/logs/version.log" | head -1)"
     else
       row env FAIL "the toolkit does not start ($java_used): see logs/version.log"
     fi
     [ -n "$cuda_dirs" ] || row env FAIL "no libcublas.so.13 etc. anywhere (find /): CUDA 13 libraries missing"
+    provider_links
   fi
 
   if wanted devices && ! time_left; then row devices SKIP "time budget spent"; fi
   if wanted devices && time_left; then
     LD_LIBRARY_PATH="$plain_ld" tk devices-no-ld train --device cuda --epochs 1 --max-train 256 --max-test 64 \
-      --out "$out/runs/no-ld"
-    row "devices: no LD path" INFO "$(grep -m1 '^toolkit:' "$out/logs/devices-no-ld.log" || echo 'started training (libraries found without LD_LIBRARY_PATH)')"
-    tk devices-index train --device cuda:7 --epochs 1 --out "$out/runs/index"
+      --out "$work/runs/no-ld"
+    row "devices: no LD path" INFO "$(grep -m1 '^toolkit:' "$work/logs/devices-no-ld.log" || echo 'started training (libraries found without LD_LIBRARY_PATH)')"
+    tk devices-index train --device cuda:7 --epochs 1 --out "$work/runs/index"
     local rc=$?
-    if [ $rc = 2 ] && grep -q 'cuda:7 requested but' "$out/logs/devices-index.log"; then
-      row "devices: cuda:7" OK "$(grep -m1 '^toolkit:' "$out/logs/devices-index.log" | cut -c10-)"
+    if [ $rc = 2 ] && grep -q 'cuda:7 requested but' "$work/logs/devices-index.log"; then
+      row "devices: cuda:7" OK "$(grep -m1 '^toolkit:' "$work/logs/devices-index.log" | cut -c10-)"
     else
       row "devices: cuda:7" FAIL "exit $rc (expected 2): see logs/devices-index.log"
     fi
@@ -241,7 +284,7 @@ run_checks() {
       [ -n "$preset" ] && args+=(--preset "$preset")
       local name="bench-${preset:-$arch}-$batch-$dev"
       if tk "$name" "${args[@]}"; then
-        row "bench ${preset:-mlp} b$batch $dev" OK "$(bench_line "$out/logs/$name.log")"
+        row "bench ${preset:-mlp} b$batch $dev" OK "$(bench_line "$work/logs/$name.log")"
       else
         row "bench ${preset:-mlp} b$batch $dev" FAIL "$(why_failed "$name")"
       fi
@@ -256,15 +299,15 @@ run_checks() {
       local name="${cfg%%:*}" a="${cfg#*:}"
       for dev in cuda cpu; do
         time_left || { row "train $name $dev" SKIP "time budget spent"; continue; }
-        rm -rf "$out/runs/$name-$dev"
+        rm -rf "$work/runs/$name-$dev"
         # shellcheck disable=SC2086
-        tk "train-$name-$dev" train $a --device "$dev" --out "$out/runs/$name-$dev" ||
+        tk "train-$name-$dev" train $a --device "$dev" --out "$work/runs/$name-$dev" ||
           row "train $name $dev" FAIL "$(why_failed "train-$name-$dev")"
       done
-      compare_curves "$name" "$out/runs/$name-cuda" "$out/runs/$name-cpu"
+      compare_curves "$name" "$work/runs/$name-cuda" "$work/runs/$name-cpu"
     done
-    if [ -f "$out/runs/mlp-cuda/decoder.onnx" ]; then
-      if tk sample-cuda sample --model "$out/runs/mlp-cuda/decoder.onnx" --device cuda --n 64 --out "$out/samples-cuda.png"; then
+    if [ -f "$work/runs/mlp-cuda/decoder.onnx" ]; then
+      if tk sample-cuda sample --model "$work/runs/mlp-cuda/decoder.onnx" --device cuda --n 64 --out "$out/samples-cuda.png"; then
         row "sample cuda" OK "decoder.onnx of the CUDA run decoded on cuda: samples-cuda.png"
       else
         row "sample cuda" FAIL "$(why_failed sample-cuda)"
@@ -280,11 +323,11 @@ run_checks() {
     else
       timeout "$(limit 300)" "$py" "$home/benchmarks/pytorch_gpu_peer.py" --device cuda --decoder-batch 1024 \
         --configs mlp:128,mlp:1024,celeba64:64,celeba64:256,vanilla:64,vanilla:256 --json "$out/torch.json" \
-        >"$out/logs/peer.log" 2>&1
+        >"$work/logs/peer.log" 2>&1
       local rc=$?
       if [ $rc = 0 ]; then
-        while read -r line; do row "torch ${line%%:*}" OK "${line#*: }"; done < <(grep '^[a-z0-9]* b[0-9]*:' "$out/logs/peer.log")
-        row "torch versions" INFO "$(grep -m1 '^torch' "$out/logs/peer.log")"
+        while read -r line; do row "torch ${line%%:*}" OK "${line#*: }"; done < <(grep '^[a-z0-9]* b[0-9]*:' "$work/logs/peer.log")
+        row "torch versions" INFO "$(grep -m1 '^torch' "$work/logs/peer.log")"
       else
         row "pytorch peer" FAIL "exit $rc: see logs/peer.log"
       fi
@@ -294,7 +337,7 @@ run_checks() {
   if wanted resume && ! time_left; then row "resume" SKIP "time budget spent"; fi
   if wanted resume && time_left; then
     # Two epochs straight vs one epoch and --resume to two, on CUDA: equal when CUDA's kernels are deterministic.
-    local r="$out/runs/resume"
+    local r="$work/runs/resume"
     rm -rf "$r"
     tk resume-1 train --arch mlp-vae --epochs 1 --max-train 4096 --max-test 512 -D train-size=4096 -D test-size=512 --device cuda --out "$r"
     tk resume-2 train --resume "$r" --epochs 2 --device cuda
@@ -316,15 +359,16 @@ run_checks() {
     TOOLKIT_JAVA_OPTS="${TOOLKIT_JAVA_OPTS:-} -Xmx48g" tk oom benchmark --arch conv-vae --preset vanilla --batch-size 65536 \
       --steps 1 --warmup 0 --decoder-batch 1 --device cuda
     local rc=$?
-    if [ $rc = 1 ] && grep -q 'ran out of memory in a training step at batch size 65536' "$out/logs/oom.log"; then
-      row "out of memory" OK "$(grep -m1 '^toolkit:' "$out/logs/oom.log" | cut -c10-)"
+    if [ $rc = 1 ] && grep -q 'ran out of memory in a training step at batch size 65536' "$work/logs/oom.log"; then
+      row "out of memory" OK "$(grep -m1 '^toolkit:' "$work/logs/oom.log" | cut -c10-)"
     else
-      row "out of memory" FAIL "exit $rc: $(grep -m1 '^toolkit:' "$out/logs/oom.log" | cut -c10-200)"
+      row "out of memory" FAIL "exit $rc: $(grep -m1 '^toolkit:' "$work/logs/oom.log" | cut -c10-200)"
     fi
   fi
 
   echo
-  echo "GPU check, $((SECONDS - started)) s; logs in $out/logs"
+  pack
+  echo "GPU check, $((SECONDS - started)) s; logs in $work/logs, packed with the run folders' metrics in $out/results.tar.gz"
   printf '%s' "$summary"
 }
 

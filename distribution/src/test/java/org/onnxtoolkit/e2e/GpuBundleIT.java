@@ -130,6 +130,26 @@ class GpuBundleIT {
         assertEquals(1, cuda.exitCode(), cuda.output());
         assertTrue(cuda.output().contains("cuda:0 requested but the toolkit was built without GPU natives"),
                 cuda.output());
+
+        // The checks leave at most 8 files in OUT (what the device tool brings back): the table and one archive
+        // of the logs, packed after every row.
+        Path out = tmp.resolve("out");
+        Map<String, String> checksEnv = new java.util.HashMap<>(env);
+        checksEnv.putAll(Map.of("OUT", out.toString(), "CHECKS", "env", "BUDGET", "60", "CUDA_LIB_DIRS", ""));
+        Run checks = bash(checksEnv, "scripts/gpu/stage-and-run.sh", "checks");
+        assertEquals(0, checks.exitCode(), checks.output());
+        List<String> summary = Files.readAllLines(out.resolve("summary.txt"));
+        assertTrue(summary.stream().anyMatch(l -> l.matches("env +OK .*toolkit .*")), String.join("\n", summary));
+        assertTrue(summary.stream().anyMatch(l -> l.matches("cuda provider links +FAIL +no GPU natives jar.*")),
+                String.join("\n", summary));
+        try (Stream<Path> s = Files.list(out)) {
+            List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(List.of("results.tar.gz", "summary.txt"), names);
+        }
+        Run listing = bash(Map.of(), "-c", "tar -tzf " + out.resolve("results.tar.gz"));
+        assertEquals(0, listing.exitCode(), listing.output());
+        assertTrue(listing.output().contains("logs/env.log") && listing.output().contains("logs/version.log"),
+                listing.output());
     }
 
     @Test
