@@ -3,13 +3,10 @@ package org.onnxtoolkit.runtime.report;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.apache.commons.imaging.ImageFormats;
-import org.apache.commons.imaging.Imaging;
-import org.apache.commons.imaging.ImagingException;
 import org.onnxtoolkit.compiler.io.AtomicFiles;
 
 /**
- * Encodes images as PNG with Commons Imaging and writes them atomically ({@link AtomicFiles}): a reader of
+ * Encodes images as PNG ({@link PngEncoder}) and writes them atomically ({@link AtomicFiles}): a reader of
  * the target path sees the previous file or the complete new one, never a half-written PNG (a run
  * directory is often watched while training runs).
  */
@@ -23,13 +20,7 @@ final class PngFiles {
      * @throws IOException if encoding or writing fails; no temporary file is left behind
      */
     static void write(Path target, BufferedImage image) throws IOException {
-        byte[] png;
-        try {
-            png = Imaging.writeImageToBytes(image, ImageFormats.PNG);
-        } catch (ImagingException e) {
-            throw new IOException("cannot encode PNG for " + target + ": " + e.getMessage(), e);
-        }
-        writeAtomically(target, png);
+        writeAtomically(target, PngEncoder.encode(image));
     }
 
     /** Writes {@code bytes} to {@code target} atomically, readable like a normally created file. */
