@@ -33,6 +33,11 @@ final class ClassFileScan {
         }
     }
 
+    /** @return the descriptors looked for, in the order given */
+    List<String> descriptors() {
+        return descriptors;
+    }
+
     /**
      * The descriptors, of those given, that occur as {@code CONSTANT_Utf8} entries of the class file's constant
      * pool. Reads the whole stream (one native inflation is faster than parsing a compressed stream piecemeal);

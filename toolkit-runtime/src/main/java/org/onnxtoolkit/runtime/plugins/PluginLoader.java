@@ -102,6 +102,8 @@ public final class PluginLoader {
     private final List<Path> jarPaths;
     private final Duration startTimeout;
     private final PluginServices services;
+    /** The remembered scans of jars seen before ({@code <cache>/plugin-scan}). */
+    private final PluginScanCache scanCache;
     /** The jars in loading order, once inspected. */
     private final List<PluginJar> jars = new ArrayList<>();
     /** Class name to the jar its class is loaded from. */
@@ -115,6 +117,8 @@ public final class PluginLoader {
         this.jarPaths = jarPaths;
         this.startTimeout = startTimeout;
         this.services = services;
+        Path cache = services.context().cacheDirectory();
+        this.scanCache = new PluginScanCache(cache == null ? null : cache.resolve("plugin-scan"));
         Set<String> fileNames = new HashSet<>();
         for (Path jar : jarPaths) {
             String fileName = jar.getFileName().toString();
@@ -293,26 +297,33 @@ public final class PluginLoader {
             String version = manifest == null ? null
                     : manifest.getMainAttributes().getValue(Attributes.Name.IMPLEMENTATION_VERSION);
             List<String> classNames = new ArrayList<>();
-            List<String> candidates = new ArrayList<>();
+            List<JarEntry> classEntries = new ArrayList<>();
             for (Enumeration<JarEntry> entries = jarFile.entries(); entries.hasMoreElements(); ) {
                 JarEntry entry = entries.nextElement();
                 String name = entry.getName();
-                if (!isClassEntry(name)) {
-                    continue;
-                }
-                String className = name.substring(0, name.length() - ".class".length()).replace('/', '.');
-                classNames.add(className);
-                try (InputStream in = jarFile.getInputStream(entry)) {
-                    if (!SCAN.mentioned(in).isEmpty()) {
-                        candidates.add(className);
-                    }
-                } catch (IOException e) {
-                    throw new PluginLoadException("plugin jar " + label(path) + ": " + name + " cannot be read ("
-                            + e.getMessage() + ")", e);
+                if (isClassEntry(name)) {
+                    classEntries.add(entry);
+                    classNames.add(name.substring(0, name.length() - ".class".length()).replace('/', '.'));
                 }
             }
+            String scanKey = PluginScanCache.key(SCAN.descriptors(), classEntries);
+            List<String> candidates = scanCache.get(scanKey, new HashSet<>(classNames));
+            if (candidates == null) {
+                candidates = new ArrayList<>();
+                for (int i = 0; i < classEntries.size(); i++) {
+                    try (InputStream in = jarFile.getInputStream(classEntries.get(i))) {
+                        if (!SCAN.mentioned(in).isEmpty()) {
+                            candidates.add(classNames.get(i));
+                        }
+                    } catch (IOException e) {
+                        throw new PluginLoadException("plugin jar " + label(path) + ": " + classEntries.get(i).getName()
+                                + " cannot be read (" + e.getMessage() + ")", e);
+                    }
+                }
+                candidates.sort(null);
+                scanCache.put(scanKey, candidates);
+            }
             classNames.sort(null);
-            candidates.sort(null);
             return new PluginJar(path, order, version == null || version.isBlank() ? UNKNOWN_VERSION : version.trim(),
                     classNames, candidates);
         } catch (IOException e) {
