@@ -66,6 +66,8 @@ class PluginLoaderTest {
             assertEquals(List.of(), architecture.options());
             assertEquals("bce-kl", objective.id());
             assertEquals("b.BceKlObjective", objective.getClass().getName(), "a @Dependent bean is not proxied");
+            // Weld compiles the CDI schemas in every bootstrap unless told not to validate beans.xml.
+            assertEquals("true", System.getProperty(JarContainer.WELD_XML_VALIDATION_OFF));
         }
     }
 
