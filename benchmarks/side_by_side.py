@@ -15,7 +15,7 @@ the toolkit flushes subnormals by default) measured in the same round. Cases (ch
           reason not traced: read these ratios with that caveat; `epoch` is the fair comparison)
   conv    both conv VAE presets, training step (batch 64) and decoder (batch 256)
 
-    python3 benchmarks/side_by_side.py [--rounds 2] [--cases epoch,e2e,batch,conv]
+    python3 benchmarks/side_by_side.py [--rounds 2] [--cases epoch,e2e,batch,conv] [--e2e-epochs 1,10]
 
 The peer runs with OMP_WAIT_POLICY=passive and without the machine's OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE
 (both slow it here). Needs ./toolkit built (it builds itself on first use) and /usr/share/datasets/fashion-mnist.
@@ -96,13 +96,14 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument('--rounds', type=int, default=2)
     p.add_argument('--cases', default='epoch,e2e,batch,conv')
+    p.add_argument('--e2e-epochs', default='1,10', help='the epoch counts of the e2e case (default 1,10)')
     a = p.parse_args()
     cases = set(a.cases.split(','))
     print(f'# side by side: {a.rounds} rounds, cases {sorted(cases)}, {os.cpu_count()} CPUs, '
           f'{time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}')
     for r in range(1, a.rounds + 1):
         if cases & {'epoch', 'e2e'}:
-            for epochs in ([1, 10] if 'e2e' in cases else [10]):
+            for epochs in ([int(e) for e in a.e2e_epochs.split(',')] if 'e2e' in cases else [10]):
                 la = load()
                 res = {}
                 for t in (1, 2):
