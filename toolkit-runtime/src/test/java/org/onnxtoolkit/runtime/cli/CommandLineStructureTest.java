@@ -30,6 +30,24 @@ class CommandLineStructureTest {
     private final CommandLine cli = ToolkitCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true));
 
     @Test
+    void nativesStartLoadingBeforeParsingOnlyForSessionCommandsWithoutHelp() {
+        assertTrue(ToolkitCli.startsSessions(new String[] {"train", "--epochs", "1"}));
+        assertTrue(ToolkitCli.startsSessions(new String[] {"sample", "--model", "d.onnx"}));
+        assertFalse(ToolkitCli.startsSessions(new String[] {}));
+        assertFalse(ToolkitCli.startsSessions(new String[] {"plugins"}));
+        assertFalse(ToolkitCli.startsSessions(new String[] {"--verbose", "train"}), "parsed first, then loaded");
+        assertFalse(ToolkitCli.startsSessions(new String[] {"train", "--help"}));
+        assertFalse(ToolkitCli.startsSessions(new String[] {"benchmark", "-h"}));
+        assertFalse(ToolkitCli.startsSessions(new String[] {"serve", "--version"}));
+        // Every command that opens sessions is a command of the toolkit.
+        for (String name : List.of("train", "sample", "reconstruct", "interpolate", "manifold", "evaluate", "serve",
+                "export", "benchmark")) {
+            assertTrue(cli.getSubcommands().containsKey(name), name);
+            assertTrue(ToolkitCli.startsSessions(new String[] {name}), name);
+        }
+    }
+
+    @Test
     void everyCommandHasAOneLineHeader() {
         for (Map.Entry<String, CommandLine> c : cli.getSubcommands().entrySet()) {
             if (c.getKey().equals("help")) {
