@@ -1,6 +1,7 @@
 package org.onnxtoolkit.runtime.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import org.onnxtoolkit.engine.ort.Ort;
 import org.onnxtoolkit.engine.ort.OrtLog;
 import picocli.CommandLine;
@@ -15,9 +16,6 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "toolkit", mixinStandardHelpOptions = true, versionProvider = ToolkitVersion.Provider.class,
         description = "Train generative image models with ONNX Runtime's training API and export decoder.onnx.",
-        subcommands = {TrainCommand.class, SampleCommand.class, ReconstructCommand.class, InterpolateCommand.class,
-                ManifoldCommand.class, ExportCommand.class, ServeCommand.class, PluginsCommand.class,
-                ArtifactsCommand.class, BenchmarkCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  ./toolkit train", "  ./toolkit train --arch mlp-vae --dataset fashion-mnist --epochs 10",
                 "  ./toolkit sample --model runs/<run>/decoder.onnx --out samples.png",
                 "  ./toolkit serve --run runs/<run>",
@@ -37,16 +35,41 @@ public final class ToolkitCli implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try --help)");
     }
 
-    /** A command line wired with the toolkit's error handling, writing to the given streams. */
+    /**
+     * The commands, in the order {@code --help} lists them. Added to the command line in code rather than in the
+     * annotation so that {@link #main} can build only the one it runs: picocli reflects over every option of
+     * every command it is given, which took about 0.06 s of each start for the ten commands not run.
+     */
+    static final List<Class<?>> COMMANDS = List.of(TrainCommand.class, SampleCommand.class, ReconstructCommand.class,
+            InterpolateCommand.class, ManifoldCommand.class, ExportCommand.class, ServeCommand.class,
+            PluginsCommand.class, ArtifactsCommand.class, BenchmarkCommand.class, EvaluateCommand.class,
+            CommandLine.HelpCommand.class);
+
+    /** A command line with every command, wired with the toolkit's error handling, writing to the given streams. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        return wired(new ToolkitCli(), out, err);
+        return commandLine(out, err, null);
     }
 
     /**
-     * A command line for {@code root} (an annotated picocli command) with the toolkit's help layout, one-line
-     * errors and exit codes; shared by entry points that live in other modules (the Spark commands), so that
-     * every {@code toolkit} command reports the same way.
+     * As {@link #commandLine(PrintWriter, PrintWriter)}, with only the command named {@code only} when it names
+     * one other than {@code help} (which needs the others to describe them); every command otherwise, so that
+     * {@code --help}, {@code --version} and a mistyped command name read as always.
      */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, String only) {
+        boolean known = only != null && !only.equals("help") && COMMANDS.stream().anyMatch(c -> name(c).equals(only));
+        CommandLine cl = new CommandLine(new ToolkitCli());
+        for (Class<?> command : COMMANDS) {
+            if (!known || name(command).equals(only)) {
+                cl.addSubcommand(name(command), command);
+            }
+        }
+        return wired(cl, out, err);
+    }
+
+    private static String name(Class<?> command) {
+        return command.getAnnotation(Command.class).name();
+    }
+
     /**
      * The commands that open ONNX Runtime sessions: ORT's natives load, and the cores' load is measured for the
      * spinning policy, on a background thread while they parse their input and load plugins.
@@ -54,8 +77,17 @@ public final class ToolkitCli implements Runnable {
     private static final java.util.Set<String> SESSION_COMMANDS = java.util.Set.of("train", "sample", "reconstruct",
             "interpolate", "manifold", "evaluate", "serve", "export", "benchmark");
 
+    /**
+     * A command line for {@code root} (an annotated picocli command) with the toolkit's help layout, one-line
+     * errors and exit codes; shared by entry points that live in other modules (the Spark commands), so that
+     * every {@code toolkit} command reports the same way.
+     */
     public static CommandLine wired(Object root, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(root);
+        return wired(new CommandLine(root), out, err);
+    }
+
+    /** As {@link #wired(Object, PrintWriter, PrintWriter)}, for a command line whose subcommands are added. */
+    private static CommandLine wired(CommandLine cl, PrintWriter out, PrintWriter err) {
         cl.setOut(out);
         cl.setErr(err);
         // Help fits the terminal it is shown in (80 columns where the width cannot be found); --kernels ort_fused
@@ -136,7 +168,7 @@ public final class ToolkitCli implements Runnable {
         }
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        int code = commandLine(out, err).execute(args);
+        int code = commandLine(out, err, args.length > 0 ? args[0] : null).execute(args);
         out.flush();
         err.flush();
         System.exit(code);

@@ -48,6 +48,24 @@ class CommandLineStructureTest {
     }
 
     @Test
+    void mainBuildsOnlyTheCommandItRunsButHelpAndUnknownNamesSeeThemAll() {
+        PrintWriter o = new PrintWriter(out, true);
+        PrintWriter e = new PrintWriter(err, true);
+        assertEquals(Set.of("train"), ToolkitCli.commandLine(o, e, "train").getSubcommands().keySet());
+        assertEquals(Set.of("plugins"), ToolkitCli.commandLine(o, e, "plugins").getSubcommands().keySet());
+        Set<String> all = cli.getSubcommands().keySet();
+        assertEquals(ToolkitCli.COMMANDS.size(), all.size());
+        for (String first : new String[] {null, "help", "--help", "trian", "--version"}) {
+            assertEquals(all, ToolkitCli.commandLine(o, e, first).getSubcommands().keySet(), String.valueOf(first));
+        }
+        // A command built alone parses and reports as in the full command line.
+        assertEquals(2, ToolkitCli.commandLine(o, e, "train").execute("train", "--epochs", "zero"));
+        assertTrue(err.toString().contains("toolkit: Invalid value for option '--epochs'"), err.toString());
+        assertEquals(2, ToolkitCli.commandLine(o, e, "trian").execute("trian"));
+        assertTrue(err.toString().contains("toolkit: Unmatched argument at index 0: 'trian'"), err.toString());
+    }
+
+    @Test
     void everyCommandHasAOneLineHeader() {
         for (Map.Entry<String, CommandLine> c : cli.getSubcommands().entrySet()) {
             if (c.getKey().equals("help")) {
