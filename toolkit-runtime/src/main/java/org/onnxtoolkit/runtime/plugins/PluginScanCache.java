@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -13,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.jar.JarEntry;
+import org.onnxtoolkit.compiler.io.AtomicFiles;
 
 /**
  * Remembers, per plugin jar content, which of its classes {@link ClassFileScan} found to mention a plugin or
@@ -24,9 +24,8 @@ import java.util.jar.JarEntry;
  * <p>The key is a SHA-256 over the scanned-for descriptors and, for every class entry in the jar's central
  * directory, its name, CRC-32, size and compressed size: read without inflating anything, and different for
  * any changed class, whatever the jar's path or time stamps. A remembered list is used only when it names
- * classes that the jar has. Entries live in {@code <cache>/plugin-scan/<key>.txt} and are written to a
- * temporary file and renamed over a regular file only; a cache that cannot be read or written costs only the
- * scan. Thread-safe (no mutable state; concurrent writers rename complete files).
+ * classes that the jar has. Entries live in {@code <cache>/plugin-scan/<key>.txt}, written through
+ * {@link AtomicFiles}; a cache that cannot be read or written costs only the scan. Thread-safe (no mutable state; concurrent writers rename complete files).
  */
 final class PluginScanCache {
     /** The first line of an entry; a change of what or how the loader scans changes it. */
@@ -90,37 +89,23 @@ final class PluginScanCache {
         }
     }
 
-    /** Remembers the candidates of the jar with this key; failures are ignored. */
+    /**
+     * Remembers the candidates of the jar with this key, written like every file of the runtime
+     * ({@link AtomicFiles}: a temporary file renamed only over a regular file); failures are ignored.
+     */
     void put(String key, List<String> candidates) {
         if (dir == null) {
             return;
         }
-        Path tmp = null;
+        StringBuilder text = new StringBuilder(FORMAT).append('\n').append(key).append('\n');
+        for (String c : candidates) {
+            text.append(c).append('\n');
+        }
+        text.append("end\n");
         try {
-            Files.createDirectories(dir);
-            Path entry = dir.resolve(key + ".txt");
-            if (Files.exists(entry, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
-                return; // never rename over a folder or a link
-            }
-            StringBuilder text = new StringBuilder(FORMAT).append('\n').append(key).append('\n');
-            for (String c : candidates) {
-                text.append(c).append('\n');
-            }
-            text.append("end\n");
-            tmp = Files.createTempFile(dir, ".scan", ".tmp");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, entry, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            tmp = null;
+            AtomicFiles.write(dir.resolve(key + ".txt"), text.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
-            // a cache that cannot be written costs only the next start's scan
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // left for the next writer's folder; nothing reads .tmp files
-                }
-            }
+            // a cache that cannot be written (or a folder in the entry's place) costs only the next start's scan
         }
     }
 }
