@@ -1,6 +1,8 @@
 package org.onnxtoolkit.engine.ort;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.onnxruntime.OrtApi;
@@ -117,14 +119,25 @@ final class SessionOptions {
 
     private static void appendCuda(Ort ort, OrtSessionOptions options, Device.Cuda cuda) {
         OrtApi api = ort.api();
+        CudaProviderOptions extra = CudaProviderOptions.fromSystem();
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("device_id", Integer.toString(cuda.index()));
+        all.putAll(extra.options());
+        String[] keys = all.keySet().toArray(String[]::new);
+        String[] values = all.values().toArray(String[]::new);
         OrtCUDAProviderOptionsV2 cudaOptions = new OrtCUDAProviderOptionsV2();
         try {
             ort.check(api.CreateCUDAProviderOptions(cudaOptions), () -> "CreateCUDAProviderOptions");
-            try (PointerPointer<?> keys = new PointerPointer<>(new String[] {"device_id"}, StandardCharsets.UTF_8);
-                    PointerPointer<?> values = new PointerPointer<>(
-                            new String[] {Integer.toString(cuda.index())}, StandardCharsets.UTF_8)) {
-                ort.check(api.UpdateCUDAProviderOptions(cudaOptions, keys, values, 1),
-                        () -> "UpdateCUDAProviderOptions(device_id=" + cuda.index() + ")");
+            try (PointerPointer<?> k = new PointerPointer<>(keys, StandardCharsets.UTF_8);
+                    PointerPointer<?> v = new PointerPointer<>(values, StandardCharsets.UTF_8)) {
+                ort.check(api.UpdateCUDAProviderOptions(cudaOptions, k, v, keys.length),
+                        () -> "UpdateCUDAProviderOptions(" + all + ")");
+            } catch (OrtException e) {
+                if (extra.options().isEmpty()) {
+                    throw e;
+                }
+                throw new IllegalArgumentException(extra.source() + ": ONNX Runtime refused the CUDA options "
+                        + extra + " (" + e.shortOrtMessage() + "); fix or unset " + extra.source(), e);
             }
             ort.check(api.SessionOptionsAppendExecutionProvider_CUDA_V2(options, cudaOptions),
                     () -> "SessionOptionsAppendExecutionProvider_CUDA_V2(" + cuda + ")");

@@ -632,7 +632,7 @@ public final class Trainer {
         if (!OutOfMemory.isOutOfMemory(e)) {
             return e;
         }
-        return new TrainingException(OutOfMemory.advice(device, during, batchSize, "--batch-size"), e);
+        return new TrainingException(OutOfMemory.advice(device, during, batchSize, "--batch-size", e), e);
     }
 
     private void info(String message) {

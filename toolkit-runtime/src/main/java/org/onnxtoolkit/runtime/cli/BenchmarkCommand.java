@@ -103,6 +103,12 @@ final class BenchmarkCommand implements Callable<Integer> {
             throw new UsageException("--profile " + profileDir + " is a file; give a folder for ONNX Runtime's"
                     + " profile files");
         }
+        if (peak && Devices.parse(device.text) instanceof Device.Cuda cuda) {
+            // Seen on an H200: its "peak" came out at 952 GFLOP/s and the step at 161% of it, because each timed
+            // run copies its inputs from host memory; the numbers would mislead.
+            throw new UsageException("--peak measures with inputs in host memory, so on " + cuda
+                    + " it would time the copies, not the kernels; use --profile DIR for per-operator times on a GPU");
+        }
         SessionConfig config = SessionConfig.cpu().withIntraOpThreads(threads).withDevice(device.checked())
                 .withSpinning(spin);
         try (PluginRegistry plugins = Toolkit.plugins(common.pluginsDir)) {
@@ -242,7 +248,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         if (!OutOfMemory.isOutOfMemory(e)) {
             return e;
         }
-        return new IllegalStateException(OutOfMemory.advice(device, during, batch, option), e);
+        return new IllegalStateException(OutOfMemory.advice(device, during, batch, option, e), e);
     }
 
     /** The training model's inputs by name, in its input order (the order the noise is drawn in). */

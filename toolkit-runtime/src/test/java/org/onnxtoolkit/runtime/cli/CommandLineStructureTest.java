@@ -118,6 +118,14 @@ class CommandLineStructureTest {
     }
 
     @Test
+    void benchmarkPeakIsRefusedOnAGpuBeforeAnythingLoads() {
+        int code = cli.execute("benchmark", "--peak", "--device", "cuda:0");
+        assertEquals(ToolkitCli.USAGE, code);
+        assertEquals("toolkit: --peak measures with inputs in host memory, so on cuda:0 it would time the copies, not"
+                + " the kernels; use --profile DIR for per-operator times on a GPU", err.toString().strip());
+    }
+
+    @Test
     void trainHelpGroupsEveryOptionUnderAHeading() {
         CommandSpec train = cli.getSubcommands().get("train").getCommandSpec();
         List<String> headings = train.argGroups().stream().map(ArgGroupSpec::heading).toList();
