@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -48,12 +49,15 @@ class BenchmarkIT {
         assertEquals(100 * trainGflops / gemmConfigured, percentOfPeak, 1.0);
         assertEquals(5, Pattern.compile("alone at batch 64: Gemm ").matcher(out).results().count(),
                 "the five linear layers, each timed alone:\n" + out);
-        assertTrue(out.contains("profile (ONNX Runtime, per training step, mean of 10 with warm-up)"), out);
+        assertTrue(out.contains("profile (ONNX Runtime, per TrainStep, mean of 10 with warm-up)"), out);
         assertTrue(out.contains("profile (ONNX Runtime, per decoder run (batch 128), mean of "), out);
         assertTrue(Pattern.compile("\\n  Gemm +[\\d.]+ ms").matcher(out).find(), out);
         try (Stream<Path> files = Files.walk(profiles)) {
-            assertTrue(files.anyMatch(p -> p.getFileName().toString().matches("training_.*\\.json")),
-                    "the profile files stay for the user to read");
+            // one file per profiled session: the training API's three sessions would overwrite one another's
+            List<String> names = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted()
+                    .toList();
+            assertEquals(2, names.size(), "the profile files stay for the user to read: " + names);
+            assertTrue(names.get(0).startsWith("decoder_") && names.get(1).startsWith("training_"), names.toString());
         }
     }
 

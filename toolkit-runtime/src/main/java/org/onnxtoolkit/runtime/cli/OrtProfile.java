@@ -48,7 +48,13 @@ record OrtProfile(int runs, Map<String, Double> perRunMs, Map<String, Double> by
         long largest = -1;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, prefix + "_*.json")) {
             for (Path file : files) {
-                JsonNode events = Json.MAPPER.readTree(file.toFile());
+                JsonNode events;
+                try {
+                    events = Json.MAPPER.readTree(file.toFile());
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IOException(file + " is not ONNX Runtime's profile format (not JSON: "
+                            + e.getOriginalMessage() + "); was it written by two sessions at once?", e);
+                }
                 if (!events.isArray()) {
                     throw new IOException(file + " is not an ONNX Runtime profile (a JSON array of events)");
                 }

@@ -53,7 +53,13 @@ class OrtProfileTest {
         IOException e = assertThrows(IOException.class, () -> OrtProfile.summarise(dir, "training", 1));
         assertTrue(e.getMessage().contains("is not an ONNX Runtime profile"), e.getMessage());
         Files.writeString(dir.resolve("training_a.json"), "[{\"cat\": \"Node\", \"name\": \"a_kernel_time\"");
-        assertThrows(IOException.class, () -> OrtProfile.summarise(dir, "training", 1), "truncated JSON");
+        e = assertThrows(IOException.class, () -> OrtProfile.summarise(dir, "training", 1), "truncated JSON");
+        assertTrue(e.getMessage().endsWith("; was it written by two sessions at once?"), e.getMessage());
+        // what two sessions writing one file leave: the shorter one's events over the start of the longer one's
+        Files.writeString(dir.resolve("training_a.json"), "cat\" : \"Node\",\"dur\" :5}\n]");
+        e = assertThrows(IOException.class, () -> OrtProfile.summarise(dir, "training", 1));
+        assertTrue(e.getMessage().startsWith(dir.resolve("training_a.json") + " is not ONNX Runtime's profile format"
+                + " (not JSON: Unrecognized token 'cat'"), e.getMessage());
         Files.writeString(dir.resolve("training_a.json"), "[]");
         e = assertThrows(IOException.class, () -> OrtProfile.summarise(dir, "training", 1));
         assertTrue(e.getMessage().contains("with session runs"), e.getMessage());
