@@ -14,8 +14,8 @@ import java.util.HexFormat;
  * Remembers the SHA-256 of an IDX file's decompressed content by the file's identity on disk (absolute path,
  * size, modification time in nanoseconds, file key), so that a later run that reads the same, unchanged file
  * does not hash its 55 MB again: hashing Fashion-MNIST took 0.26 s of every run's start on the project's 2-core
- * machine (before the JIT has compiled SHA-256 with the CPU's SHA instructions; 0.8 s with C1 alone). The file is still read, decompressed and checked in full every time; only the digest is
- * remembered.
+ * machine (before the JIT has compiled SHA-256 with the CPU's SHA instructions; 0.8 s with C1 alone). This cache remembers only the digest; the file is read, decompressed and checked in full
+ * unless {@link IdxContentCache} keeps its decompressed content under that digest (gzipped files only).
  *
  * <p>As with git's index and make, a file rewritten with the same size and the same modification time (to the
  * nanosecond, e.g. {@code cp --preserve} of different content) keeps its old digest; the toolkit's data

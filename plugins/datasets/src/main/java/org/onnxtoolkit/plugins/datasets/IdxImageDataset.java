@@ -123,10 +123,11 @@ public abstract class IdxImageDataset implements Dataset {
         }
         List<Path> files = locate(dir);
         IdxDigestCache digests = IdxDigestCache.atDefaultLocation();
-        IdxFile trainImages = IdxReader.read(files.get(0), 3, digests);
-        IdxFile trainLabels = IdxReader.read(files.get(1), 1, digests);
-        IdxFile testImages = IdxReader.read(files.get(2), 3, digests);
-        IdxFile testLabels = IdxReader.read(files.get(3), 1, digests);
+        IdxContentCache contents = IdxContentCache.atDefaultLocation();
+        IdxFile trainImages = IdxReader.read(files.get(0), 3, digests, contents);
+        IdxFile trainLabels = IdxReader.read(files.get(1), 1, digests, contents);
+        IdxFile testImages = IdxReader.read(files.get(2), 3, digests, contents);
+        IdxFile testLabels = IdxReader.read(files.get(3), 1, digests, contents);
         IdxReader.requireSameCount(trainImages, trainLabels);
         IdxReader.requireSameCount(testImages, testLabels);
         requireNativeSize(trainImages);

@@ -82,6 +82,18 @@ public final class IdxReader {
      * @param digests the digest cache, or null for none
      */
     static IdxFile read(Path file, int expectedRank, IdxDigestCache digests) throws DatasetException {
+        return read(file, expectedRank, digests, null);
+    }
+
+    /**
+     * As {@link #read(Path, int, IdxDigestCache)}, taking a gzipped file's content from {@code contents} when
+     * {@code digests} remembers the file and {@code contents} holds a whole entry for its digest, and keeping
+     * the content there after inflating it.
+     *
+     * @param contents the decompressed-content cache, or null for none
+     */
+    static IdxFile read(Path file, int expectedRank, IdxDigestCache digests, IdxContentCache contents)
+            throws DatasetException {
         if (expectedRank < 1 || expectedRank > 255) {
             throw new IllegalArgumentException("expectedRank must be in [1, 255], got " + expectedRank);
         }
@@ -104,16 +116,27 @@ public final class IdxReader {
         boolean gzipped = false;
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), BUFFER_SIZE)) {
             gzipped = startsWithGzipMagic(raw);
-            InputStream decoded = gzipped ? new GZIPInputStream(raw, BUFFER_SIZE) : raw;
             String remembered = digests == null ? null : digests.get(file, attributes);
-            if (remembered != null) {
-                return parse(file, decoded, null, remembered, expectedRank, attributes.size(), gzipped);
+            if (gzipped && remembered != null && contents != null) {
+                IdxFile kept = contents.get(file, remembered, expectedRank);
+                if (kept != null) {
+                    return kept;
+                }
             }
-            MessageDigest digest = sha256Digest();
-            IdxFile read = parse(file, new DigestInputStream(decoded, digest), digest, null, expectedRank,
-                    attributes.size(), gzipped);
-            if (digests != null) {
-                digests.put(file, attributes, read.sha256());
+            InputStream decoded = gzipped ? new GZIPInputStream(raw, BUFFER_SIZE) : raw;
+            IdxFile read;
+            if (remembered != null) {
+                read = parse(file, decoded, null, remembered, expectedRank, attributes.size(), gzipped);
+            } else {
+                MessageDigest digest = sha256Digest();
+                read = parse(file, new DigestInputStream(decoded, digest), digest, null, expectedRank,
+                        attributes.size(), gzipped);
+                if (digests != null) {
+                    digests.put(file, attributes, read.sha256());
+                }
+            }
+            if (gzipped && contents != null) {
+                contents.put(read);
             }
             return read;
         } catch (NoSuchFileException e) {
