@@ -325,6 +325,9 @@ run_checks() {
     time_left && TOOLKIT_CUDA_OPTIONS="" tk tune-profile benchmark --arch conv-vae --preset celeba64 --batch-size 256 \
       --device cuda --decoder-batch 1024 --steps 20 --warmup 5 --profile "$work/runs/profile" &&
       row "tune profile celeba64 b256" INFO "$(grep -m1 '^profile' "$work/logs/tune-profile.log" | cut -c1-200) (by operator: logs/tune-profile.log)"
+    time_left && TOOLKIT_CUDA_OPTIONS="" tk tune-profile-mlp benchmark --arch mlp-vae --batch-size 128 \
+      --device cuda --decoder-batch 1024 --steps 50 --warmup 5 --profile "$work/runs/profile-mlp" &&
+      row "tune profile mlp decoder b1024" INFO "$(grep -m1 '^profile (ONNX Runtime, per decoder' "$work/logs/tune-profile-mlp.log" | cut -c1-200)"
   fi
 
   if wanted train; then
