@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.zip.CRC32;
@@ -19,18 +18,17 @@ import java.util.zip.CRC32;
  * {@code train}'s start on the project's 2-core machine, reading the kept copy (55 MB, mapped from the page
  * cache, checked and copied) 0.07 s. torchvision keeps MNIST decompressed on disk for the same reason.
  *
- * <p>An entry is {@code <sha256>.idx}: the 8 bytes {@code TKIDXC1\n}, the IDX file's decompressed bytes
- * (header and payload), and the CRC-32 of those bytes (4 bytes, big-endian; zlib's CRC-32, which runs at
- * full speed before the JIT has compiled anything, where {@code CRC32C} took 0.19 s for 47 MB). The key is the
- * digest that {@link IdxDigestCache} remembers for the file as it is on disk (path, size, modification time,
- * file key), so
- * a changed file is a new key; like that cache, a file rewritten with the same size and modification time to
- * the nanosecond would keep its old entry. An entry whose length, header or CRC does not match is ignored (and
- * replaced once the file has been read again); a folder or link in an entry's place is never replaced.
- * Entries are written to a temporary file and renamed. Payloads above {@link #DEFAULT_MAX_PAYLOAD} are not kept,
- * nor anything when the cache's disk has less than {@link #MIN_FREE_BYTES} free beside the entry. An
- * unreadable or unwritable cache only costs the inflating. Thread-safe (no mutable state; concurrent writers of
- * one entry write the same content).
+ * <p>An entry is {@code <sha256>.idx}: the 8 bytes {@code TKIDXC1\n}, the IDX file's decompressed bytes (header
+ * and payload), and the CRC-32 of those bytes (4 bytes, big-endian; zlib's CRC-32, which runs at full speed before
+ * the JIT has compiled anything, where {@code CRC32C} took 0.19 s for 47 MB). The key is the digest that
+ * {@link IdxDigestCache} remembers for the file as it is on disk (path, size, modification time, file key), so a changed
+ * file is a new key; like that cache, a file rewritten with the same size and modification time to the nanosecond
+ * would keep its old entry. An entry whose length, header or CRC does not match is ignored (and replaced once the
+ * file has been read again); a folder or link in an entry's place is never replaced. Entries are written to a
+ * temporary file and renamed ({@link CacheEntry}). Payloads above {@link #DEFAULT_MAX_PAYLOAD} are not kept, nor
+ * anything when the cache's disk has less than {@link #MIN_FREE_BYTES} free beside the entry. An unreadable or
+ * unwritable cache only costs the inflating. Thread-safe (no mutable state; concurrent writers of one entry write
+ * the same content).
  */
 final class IdxContentCache {
     /** Entries hold at most this many payload bytes (256 MiB; Fashion-MNIST's largest file has 47 MB). */
@@ -55,8 +53,7 @@ final class IdxContentCache {
 
     /** The cache under the datasets' default cache folder ({@code $XDG_CACHE_HOME/onnxtoolkit/datasets}). */
     static IdxContentCache atDefaultLocation() {
-        return new IdxContentCache(ImageFolderOptions.defaultCacheDir(System.getenv("XDG_CACHE_HOME"),
-                System.getProperty("user.home")).resolve("idx-content"), DEFAULT_MAX_PAYLOAD);
+        return new IdxContentCache(CacheEntry.defaultFolder("idx-content"), DEFAULT_MAX_PAYLOAD);
     }
 
     /**
@@ -123,9 +120,6 @@ final class IdxContentCache {
             return;
         }
         try {
-            if (Files.exists(entry, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
-                return; // a folder or link in the entry's place is not ours to replace
-            }
             Files.createDirectories(dir);
             if (Files.getFileStore(dir).getUsableSpace() < payload.length + MIN_FREE_BYTES) {
                 return;
@@ -140,18 +134,14 @@ final class IdxContentCache {
             crc.update(header.array(), MAGIC.length, header.capacity() - MAGIC.length);
             crc.update(payload);
             ByteBuffer trailer = ByteBuffer.allocate(4).putInt(0, (int) crc.getValue());
-            Path tmp = Files.createTempFile(dir, ".entry", ".tmp");
-            try {
+            header.flip();
+            CacheEntry.replace(dir, entry, tmp -> {
                 try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                    header.flip();
                     writeFully(out, header);
                     writeFully(out, ByteBuffer.wrap(payload));
                     writeFully(out, trailer);
                 }
-                Files.move(tmp, entry, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            });
         } catch (IOException | RuntimeException e) {
             // a cache that cannot be written costs only the next run's inflating
         }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,13 +13,14 @@ import java.util.HexFormat;
  * Remembers the SHA-256 of an IDX file's decompressed content by the file's identity on disk (absolute path,
  * size, modification time in nanoseconds, file key), so that a later run that reads the same, unchanged file
  * does not hash its 55 MB again: hashing Fashion-MNIST took 0.26 s of every run's start on the project's 2-core
- * machine (before the JIT has compiled SHA-256 with the CPU's SHA instructions; 0.8 s with C1 alone). This cache remembers only the digest; the file is read, decompressed and checked in full
- * unless {@link IdxContentCache} keeps its decompressed content under that digest (gzipped files only).
+ * machine (before the JIT has compiled SHA-256 with the CPU's SHA instructions; 0.8 s with C1 alone). This
+ * cache remembers only the digest; the file is read, decompressed and checked in full unless
+ * {@link IdxContentCache} keeps its decompressed content under that digest (gzipped files only).
  *
  * <p>As with git's index and make, a file rewritten with the same size and the same modification time (to the
  * nanosecond, e.g. {@code cp --preserve} of different content) keeps its old digest; the toolkit's data
  * fingerprint would then miss that change. Entries are one small file each, written to a temporary file and
- * renamed; an unreadable, unwritable or damaged cache is ignored (the digest is then computed as without it).
+ * renamed ({@link CacheEntry}); an unreadable, unwritable or damaged cache is ignored (the digest is then computed as without it).
  * Thread-safe (no mutable state; concurrent writers of one entry write the same content).
  */
 final class IdxDigestCache {
@@ -33,8 +33,7 @@ final class IdxDigestCache {
 
     /** The cache under the datasets' default cache folder ({@code $XDG_CACHE_HOME/onnxtoolkit/datasets}). */
     static IdxDigestCache atDefaultLocation() {
-        return new IdxDigestCache(ImageFolderOptions.defaultCacheDir(System.getenv("XDG_CACHE_HOME"),
-                System.getProperty("user.home")).resolve("idx-digests"));
+        return new IdxDigestCache(CacheEntry.defaultFolder("idx-digests"));
     }
 
     /** @return the remembered digest (64 hex digits) of this file as it is now, or null */
@@ -54,15 +53,8 @@ final class IdxDigestCache {
     /** Remembers the digest of this file as it was when read; failures are ignored. */
     void put(Path file, BasicFileAttributes attributes, String sha256Hex) {
         try {
-            Files.createDirectories(dir);
-            Path entry = entry(file, attributes);
-            Path tmp = Files.createTempFile(dir, ".entry", ".tmp");
-            try {
-                Files.writeString(tmp, sha256Hex + "\n", StandardCharsets.US_ASCII);
-                Files.move(tmp, entry, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            CacheEntry.replace(dir, entry(file, attributes),
+                    tmp -> Files.writeString(tmp, sha256Hex + "\n", StandardCharsets.US_ASCII));
         } catch (IOException | RuntimeException e) {
             // a cache that cannot be written costs only the next run's hashing
         }

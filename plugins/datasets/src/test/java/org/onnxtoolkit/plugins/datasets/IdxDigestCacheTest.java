@@ -89,4 +89,19 @@ class IdxDigestCacheTest {
         IdxDigestCache cache = new IdxDigestCache(notAFolder.resolve("cache"));
         assertEquals(IdxReader.read(file, 3, null).sha256(), IdxReader.read(file, 3, cache).sha256());
     }
+
+    @Test
+    void aFolderInTheEntrysPlaceIsLeftAlone() throws Exception {
+        Path file = write(dir.resolve("images"), idx(pattern(24, 1), DIMS));
+        IdxDigestCache cache = new IdxDigestCache(dir.resolve("cache"));
+        String computed = IdxReader.read(file, 3, cache).sha256();
+        Path entry = onlyEntry(dir.resolve("cache"));
+        Files.delete(entry);
+        Files.createDirectory(entry); // empty: a rename would replace it
+        assertEquals(computed, IdxReader.read(file, 3, cache).sha256());
+        assertEquals(true, Files.isDirectory(entry), "the folder stays");
+        try (Stream<Path> s = Files.list(dir.resolve("cache"))) {
+            assertEquals(List.of(entry), s.toList(), "no temporary file left");
+        }
+    }
 }
