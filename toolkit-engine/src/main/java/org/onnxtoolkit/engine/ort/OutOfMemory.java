@@ -61,25 +61,17 @@ public final class OutOfMemory {
     }
 
     /**
-     * The one line for the user, e.g. {@code "cuda:0 ran out of memory in a training step at batch size 1024:
-     * use a smaller --batch-size (for example 512)"}.
+     * The one line for the user, worded for what the failure was: memory, e.g. {@code "cuda:0 ran out of memory in
+     * a training step at batch size 1024: use a smaller --batch-size (for example 512)"}, or a tensor beyond
+     * cuDNN's limit, e.g. {@code "cuda:0 cannot run a training step at batch size 65536: one of its tensors passes
+     * cuDNN's limit of 2^31 elements; use a smaller --batch-size (for example 32768)"}.
      *
      * @param device where the session ran
      * @param during what was running, e.g. {@code "a training step"}
      * @param batchSize the batch size that failed, {@code >= 1}
      * @param option the command-line option that sets it, e.g. {@code "--batch-size"}
-     * @return the message
-     */
-    public static String advice(Device device, String during, int batchSize, String option) {
-        return advice(device, during, batchSize, option, null);
-    }
-
-    /**
-     * As {@link #advice(Device, String, int, String)}, worded for what the failure was: memory, or a tensor
-     * beyond cuDNN's limit ({@code "cuda:0 cannot run a training step at batch size 65536: one of its tensors
-     * passes cuDNN's limit of 2^31 elements; use a smaller --batch-size (for example 32768)"}).
-     *
      * @param failure the failure, or {@code null} to word it as memory
+     * @return the message
      */
     public static String advice(Device device, String during, int batchSize, String option, Throwable failure) {
         if (failure != null && isBeyondCudnnLimit(failure)) {

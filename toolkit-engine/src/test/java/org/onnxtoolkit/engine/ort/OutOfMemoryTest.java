@@ -52,13 +52,14 @@ class OutOfMemoryTest {
     @Test
     void adviceNamesTheDeviceAndTheBatchSize() {
         assertEquals("cuda:0 ran out of memory in a training step at batch size 1024: use a smaller --batch-size"
-                + " (for example 512)", OutOfMemory.advice(Device.cuda(0), "a training step", 1024, "--batch-size"));
+                + " (for example 512)", OutOfMemory.advice(Device.cuda(0), "a training step", 1024, "--batch-size",
+                null));
         assertEquals("ONNX Runtime (cpu) ran out of memory in decoding at batch size 4096: use a smaller"
                 + " --decoder-batch (for example 2048)", OutOfMemory.advice(Device.cpu(), "decoding", 4096,
-                "--decoder-batch"));
+                "--decoder-batch", null));
         assertEquals("cuda:1 ran out of memory in a training step at batch size 1: the model does not fit on this device"
                 + " even one image at a time; use a smaller model or --device cpu",
-                OutOfMemory.advice(Device.cuda(1), "a training step", 1, "--batch-size"));
+                OutOfMemory.advice(Device.cuda(1), "a training step", 1, "--batch-size", null));
     }
 
     /** The message an H200 gave for the vanilla preset at batch 65536 (2026-12-04), cut at the file name. */
