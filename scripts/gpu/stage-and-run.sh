@@ -183,6 +183,16 @@ for n in z.namelist():
 
 find_python_plain() { command -v python3 || command -v python || echo python3; }
 
+expect_failure() { # ROW LOG-NAME RC WANTED-RC PATTERN : OK when the command exited WANTED-RC (any non-zero for
+  # "nonzero") and its log has PATTERN (grep); the toolkit's one line is the detail either way
+  local line; line="$(grep -m1 '^toolkit:' "$work/logs/$2.log")"
+  if { [ "$3" = "$4" ] || { [ "$4" = nonzero ] && [ "$3" != 0 ]; }; } && grep -q -- "$5" "$work/logs/$2.log"; then
+    row "$1" OK "$(cut -c10- <<<"$line")"
+  else
+    row "$1" FAIL "exit $3: $(cut -c10-300 <<<"$line")"
+  fi
+}
+
 why_failed() { # LOG-NAME -> the toolkit's one line, or that the time budget cut the command
   local log="$work/logs/$1.log"
   if grep -qx 'exit 124' "$log" || grep -qx 'exit 130' "$log"; then
@@ -400,28 +410,13 @@ run_checks() {
     # A real out-of-memory: the BFC arena capped at 512 MiB (TOOLKIT_CUDA_OPTIONS), the vanilla preset at 2048.
     TOOLKIT_CUDA_OPTIONS=gpu_mem_limit=536870912 tk oom benchmark --arch conv-vae --preset vanilla \
       --batch-size 2048 --steps 1 --warmup 0 --decoder-batch 1 --device cuda
-    local rc=$?
-    if [ $rc = 1 ] && grep -q 'ran out of memory in a training step at batch size 2048' "$work/logs/oom.log"; then
-      row "out of memory" OK "$(grep -m1 '^toolkit:' "$work/logs/oom.log" | cut -c10-)"
-    else
-      row "out of memory" FAIL "exit $rc: $(grep -m1 '^toolkit:' "$work/logs/oom.log" | cut -c10-300)"
-    fi
+    expect_failure "out of memory" oom $? 1 'ran out of memory in a training step at batch size 2048'
     # A batch whose first convolution's output has 2^31 elements: cuDNN refuses it before memory runs out.
     TOOLKIT_JAVA_OPTS="${TOOLKIT_JAVA_OPTS:-} -Xmx48g" tk cudnn-limit benchmark --arch conv-vae --preset vanilla \
       --batch-size 65536 --steps 1 --warmup 0 --decoder-batch 1 --device cuda
-    rc=$?
-    if [ $rc = 1 ] && grep -q "passes cuDNN's limit of 2^31 elements" "$work/logs/cudnn-limit.log"; then
-      row "cudnn tensor limit" OK "$(grep -m1 '^toolkit:' "$work/logs/cudnn-limit.log" | cut -c10-)"
-    else
-      row "cudnn tensor limit" FAIL "exit $rc: $(grep -m1 '^toolkit:' "$work/logs/cudnn-limit.log" | cut -c10-300)"
-    fi
+    expect_failure "cudnn tensor limit" cudnn-limit $? 1 "passes cuDNN's limit of 2^31 elements"
     TOOLKIT_CUDA_OPTIONS=no_such_option=1 tk bad-option benchmark --arch mlp-vae --steps 1 --warmup 0 --device cuda
-    rc=$?
-    if [ $rc != 0 ] && grep -q '^toolkit: TOOLKIT_CUDA_OPTIONS: ONNX Runtime refused' "$work/logs/bad-option.log"; then
-      row "bad cuda option" OK "exit $rc: $(grep -m1 '^toolkit:' "$work/logs/bad-option.log" | cut -c10-200)"
-    else
-      row "bad cuda option" FAIL "exit $rc: $(grep -m1 '^toolkit:' "$work/logs/bad-option.log" | cut -c10-300)"
-    fi
+    expect_failure "bad cuda option" bad-option $? nonzero '^toolkit: TOOLKIT_CUDA_OPTIONS: ONNX Runtime refused'
   fi
 
   echo
