@@ -104,7 +104,10 @@ public enum Op {
     // --------------------------------------------------------- IR level, default domain: lowering and gradients
     EXPAND(ir("Expand", 13).in("input", "shape").out("output")),
     GREATER(ir("Greater", 13).in("A", "B").out("C")),
+    MAX(ir("Max", 13).variadicIn("data_0").out("max")),
     RECIPROCAL(ir("Reciprocal", 13).in("X").out("Y")),
+    REDUCE_PROD(ir("ReduceProd", 13).in("data").out("reduced")
+            .attr("axes", AttributeKind.INTS).attr("keepdims", AttributeKind.INT)),
     SHAPE(ir("Shape", 15).in("data").out("shape").attr("end", AttributeKind.INT).attr("start", AttributeKind.INT)),
     SIZE(ir("Size", 13).in("data").out("size")),
     SUM(ir("Sum", 13).variadicIn("data_0").out("sum")),

@@ -25,7 +25,10 @@ import org.onnxtoolkit.compiler.onnx.IrGraph;
  * output and contributes gradients to those inputs that depend on a trainable parameter. A value used by
  * several nodes (fan-out) receives the sum of all contributions ({@code Sum}). Under broadcasting, a
  * contribution is summed over the broadcast axes and reshaped back to the input's shape, so every
- * gradient has exactly its value's shape. The gradient of parameter {@code p} is named {@code p_grad}.
+ * gradient has exactly its value's shape, with one exception: the gradient of a binary cross-entropy from logits
+ * that lowering fused ({@link BceWithLogits}) may keep the reduced shape of the sum or mean over it (its rule
+ * broadcasts it in the one multiplication it does anyway, which saves expanding it to the image's size). The
+ * gradient of parameter {@code p} is named {@code p_grad}.
  *
  * <p>Which operations gradients flow through is the operator table's {@link Op#differentiable()}; every
  * differentiable builder operation has a rule in {@link #backward}. No gradient flows through
@@ -40,6 +43,7 @@ final class Autodiff {
     private final Set<Value> requiresGrad = new HashSet<>();
     private final Map<Value, List<String>> contributions = new LinkedHashMap<>();
     private final Map<String, String> shapeNodes = new HashMap<>();
+    private final Map<Value, Node> producers = new HashMap<>();
 
     Autodiff(Graph graph, IrGraph ir, Lowering lowering, GradientKernels kernels) {
         this.graph = graph;
@@ -66,6 +70,7 @@ final class Autodiff {
             }
         }
         for (Node n : graph.nodes()) {
+            n.outputs().forEach(out -> producers.put(out, n));
             if (n.op().differentiable() && n.inputs().stream().anyMatch(requiresGrad::contains)) {
                 requiresGrad.addAll(n.outputs());
             }
@@ -120,6 +125,11 @@ final class Autodiff {
     private void backward(Node n, String dy) {
         Value y = n.output();
         List<Value> in = n.inputs();
+        Lowering.FusedBce bce = lowering.fusedBce().get(n);
+        if (bce != null) {
+            backwardBce(bce, y, dy);
+            return;
+        }
         switch (n.op()) {
             case ADD -> {
                 contributeBroadcast(in.get(0), dy, y.shape());
@@ -244,6 +254,32 @@ final class Autodiff {
                     e.scalar(0f))));
             default -> throw new GraphBuildException("no gradient rule for " + n);
         }
+    }
+
+    /**
+     * {@code y = softplus(l) - t l}: {@code dl = dy (sigmoid(l) - t)}, {@code dt = -dy l}; {@code sigmoid(l)} is
+     * the forward pass's. {@code dy} may have the reduced shape of the sum over {@code y} (see
+     * {@link #broadcastsItsGradient}).
+     */
+    private void backwardBce(Lowering.FusedBce bce, Value y, String dy) {
+        Value l = bce.match().logits();
+        Value t = bce.match().target();
+        contributeBroadcast(l, e.node(Op.MUL, List.of(e.node(Op.SUB, List.of(bce.sigmoid(), t.name())), dy)),
+                y.shape());
+        if (needs(t)) {
+            contributeBroadcast(t, e.node(Op.NEG, List.of(e.node(Op.MUL, List.of(dy, l.name())))), y.shape());
+        }
+    }
+
+    /**
+     * True when {@code x}'s gradient rule accepts a gradient of any shape that broadcasts to {@code x}'s: a fused
+     * binary cross-entropy whose target needs no gradient (its rule multiplies {@code dy} by a tensor of
+     * {@code x}'s shape).
+     */
+    private boolean broadcastsItsGradient(Value x) {
+        Node producer = producers.get(x);
+        Lowering.FusedBce bce = producer == null ? null : lowering.fusedBce().get(producer);
+        return bce != null && !needs(bce.match().target());
     }
 
     /**
@@ -440,7 +476,9 @@ final class Autodiff {
         if (!keepDims && axes.length > 0) {
             g = e.node(Op.UNSQUEEZE, List.of(g, e.ints(axes)));
         }
-        g = e.node(Op.EXPAND, List.of(g, shapeOf(x)));
+        if (!broadcastsItsGradient(x)) {
+            g = e.node(Op.EXPAND, List.of(g, shapeOf(x)));
+        }
         if (n.op() == Op.REDUCE_MEAN) {
             g = e.node(Op.DIV, List.of(g, reducedCount(x, y, axes)));
         }
@@ -462,8 +500,13 @@ final class Autodiff {
         if (!dynamic) {
             return e.scalar((float) count);
         }
-        return e.node(Op.DIV, List.of(e.cast(e.node(Op.SIZE, List.of(x.name())), DataType.FLOAT),
-                e.cast(e.node(Op.SIZE, List.of(y.name())), DataType.FLOAT)));
+        String inputSize = e.cast(e.node(Op.SIZE, List.of(x.name())), DataType.FLOAT);
+        if (y.shape().isStatic()) {
+            // y has no batch axis: its size is known, and 1 for a mean over every axis
+            long outputs = y.shape().elementCount();
+            return outputs == 1 ? inputSize : e.node(Op.DIV, List.of(inputSize, e.scalar((float) outputs)));
+        }
+        return e.node(Op.DIV, List.of(inputSize, e.cast(e.node(Op.SIZE, List.of(y.name())), DataType.FLOAT)));
     }
 
     /**
@@ -488,9 +531,12 @@ final class Autodiff {
             contribute(input, grad);
             return;
         }
+        // Summing away only the leading axes (keepdims 0), or only stretched ones at equal rank (keepdims 1), gives
+        // the input's shape at once; both at a time need a Reshape. A bias's gradient is the first case.
+        boolean onlyLeading = axes.stream().allMatch(a -> a < lead);
         String summed = e.node(Op.REDUCE_SUM, List.of(grad, e.ints(axes.stream().mapToLong(Long::longValue).toArray())),
-                Attributes.builder().put("keepdims", 1L).build());
-        contribute(input, e.node(Op.RESHAPE, List.of(summed, shapeOf(input))));
+                Attributes.builder().put("keepdims", onlyLeading ? 0L : 1L).build());
+        contribute(input, onlyLeading || lead == 0 ? summed : e.node(Op.RESHAPE, List.of(summed, shapeOf(input))));
     }
 
     /** A Shape node for a forward value, emitted once per value. */

@@ -95,6 +95,19 @@ class GradientRulesTest {
         a.add(both("Sigmoid", g -> g.input("x", B, 6).mul(p(g, "a", 6)).mul(3f).sigmoid(), a));
         a.add(both("Tanh", g -> g.input("x", B, 6).mul(p(g, "a", 6)).mul(2f).tanh(), a));
         a.add(c("Softplus", g -> g.input("x", B, 6).mul(p(g, "a", 6)).mul(4f).softplus()));
+        // softplus(l) - t l is lowered and differentiated as one unit (BceWithLogits)
+        a.add(c("BCE from logits, fused, summed (unexpanded gradient)", g -> {
+            Value l = g.input("x", B, 2, 6).mul(p(g, "a", 2, 6)).mul(4f);
+            return l.softplus().sub(g.input("t", B, 2, 6).sigmoid().mul(l)).sum(1);
+        }));
+        a.add(c("BCE from logits, fused with its per-image sum (logarithms of products)", g -> {
+            Value l = g.input("x", B, 2, 6).mul(p(g, "a", 2, 6)).mul(4f);
+            return l.softplus().sub(g.input("t", B, 2, 6).mul(l)).sum(1, 2);
+        }));
+        a.add(c("BCE from logits, fused, target [6] with a gradient", g -> {
+            Value l = g.input("x", B, 6).mul(p(g, "a", 6)).mul(4f);
+            return l.softplus().sub(l.mul(p(g, "b", 6).sigmoid()));
+        }));
         a.add(c("MatMul, both operands", g -> p(g, "a", 3, 5).matmul(p(g, "b", 5, 4))));
         for (boolean ta : new boolean[] {false, true}) {
             for (boolean tb : new boolean[] {false, true}) {
