@@ -25,10 +25,10 @@ import org.onnxtoolkit.compiler.onnx.IrGraph;
  * output and contributes gradients to those inputs that depend on a trainable parameter. A value used by
  * several nodes (fan-out) receives the sum of all contributions ({@code Sum}). Under broadcasting, a
  * contribution is summed over the broadcast axes and reshaped back to the input's shape, so every
- * gradient has exactly its value's shape, with one exception: the gradient of a binary cross-entropy from logits
- * that lowering fused ({@link BceWithLogits}) may keep the reduced shape of the sum or mean over it (its rule
- * broadcasts it in the one multiplication it does anyway, which saves expanding it to the image's size). The
- * gradient of parameter {@code p} is named {@code p_grad}.
+ * gradient has exactly its value's shape, with one exception: the gradient of a sum or mean may keep its reduced
+ * shape when the value reduced comes from a rule that multiplies it by a tensor of the full shape anyway (a binary
+ * cross-entropy that lowering fused, see {@link BceWithLogits}, or a product such as a square), which saves
+ * expanding it to the image's size. The gradient of parameter {@code p} is named {@code p_grad}.
  *
  * <p>Which operations gradients flow through is the operator table's {@link Op#differentiable()}; every
  * differentiable builder operation has a rule in {@link #backward}. No gradient flows through
@@ -141,7 +141,13 @@ final class Autodiff {
                     contributeBroadcast(in.get(1), e.node(Op.NEG, List.of(dy)), y.shape());
                 }
             }
+            // y = x * x: dx = 2 x dy, one contribution instead of two and their Sum
             case MUL -> {
+                if (in.get(0) == in.get(1)) {
+                    contribute(in.get(0), e.node(Op.MUL, List.of(e.node(Op.MUL, List.of(dy, e.scalar(2f))),
+                            in.get(0).name())));
+                    return;
+                }
                 if (needs(in.get(0))) {
                     contributeBroadcast(in.get(0), e.node(Op.MUL, List.of(dy, in.get(1).name())), y.shape());
                 }
@@ -272,14 +278,26 @@ final class Autodiff {
     }
 
     /**
-     * True when {@code x}'s gradient rule accepts a gradient of any shape that broadcasts to {@code x}'s: a fused
-     * binary cross-entropy whose target needs no gradient (its rule multiplies {@code dy} by a tensor of
-     * {@code x}'s shape).
+     * True when {@code x}'s gradient rule accepts a gradient of any shape that broadcasts to {@code x}'s, because
+     * it multiplies {@code dy} by a tensor of {@code x}'s shape anyway: a fused binary cross-entropy whose target
+     * needs no gradient, or a product whose operands that need a gradient each have the other at {@code x}'s
+     * shape (a square {@code d * d}, as in a mean squared error).
      */
     private boolean broadcastsItsGradient(Value x) {
         Node producer = producers.get(x);
-        Lowering.FusedBce bce = producer == null ? null : lowering.fusedBce().get(producer);
-        return bce != null && !needs(bce.match().target());
+        if (producer == null) {
+            return false;
+        }
+        Lowering.FusedBce bce = lowering.fusedBce().get(producer);
+        if (bce != null) {
+            return !needs(bce.match().target());
+        }
+        if (producer.op() != Op.MUL) {
+            return false;
+        }
+        Value a = producer.input(0);
+        Value b = producer.input(1);
+        return (!needs(a) || b.shape().equals(x.shape())) && (!needs(b) || a.shape().equals(x.shape()));
     }
 
     /**

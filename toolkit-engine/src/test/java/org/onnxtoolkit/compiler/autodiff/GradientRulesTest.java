@@ -139,6 +139,12 @@ class GradientRulesTest {
         a.add(c("ReduceSum axes [0,2], keepdims 1", g -> g.reduceSum(p(g, "a", 2, 3, 4), new long[] {0, 2}, true)));
         a.add(c("ReduceMean over the batch axis", g -> g.input("x", B, 4).mul(p(g, "a", 4)).mean(0)));
         a.add(c("ReduceMean all axes, keepdims 1", g -> g.reduceMean(p(g, "a", 3, 4), new long[0], true)));
+        a.add(c("Mean squared error: the mean of a square, its gradient not expanded", g -> {
+            Value d = g.input("x", B, 2, 3).sub(p(g, "a", 2, 3));
+            return g.reduceMean(d.mul(d), new long[] {1, 2}, false);
+        }));
+        a.add(c("Sum of a product whose smaller operand needs a gradient too", g -> g.reduceSum(
+                p(g, "a", 3).mul(g.input("x", B, 3).mul(p(g, "b", 3))), new long[] {1}, false)));
         a.add(c("DepthToSpace r=2, CRD (pixel shuffle)", g -> g.depthToSpace(
                 g.input("x", B, 8, 2, 3).mul(p(g, "a", 8, 1, 1)), 2, true).mul(p(g, "b", 4, 6))));
         a.add(c("DepthToSpace r=2, DCR", g -> g.depthToSpace(
