@@ -8,6 +8,7 @@ import java.util.Set;
 import org.onnxtoolkit.api.graph.Graph;
 import org.onnxtoolkit.api.graph.Node;
 import org.onnxtoolkit.api.graph.Op;
+import org.onnxtoolkit.api.graph.Shape;
 import org.onnxtoolkit.api.graph.Value;
 
 /**
@@ -107,14 +108,21 @@ final class BceWithLogits {
         if (x.rank() < 2 || axes.length != x.rank() - 1) {
             return false;
         }
-        long perImage = 1;
         for (int i = 0; i < axes.length; i++) {
             if (axes[i] != i + 1 || x.shape().dim(i + 1) < 1) {
                 return false;
             }
-            perImage *= x.shape().dim(i + 1);
         }
-        return productChunk(perImage) > 0;
+        return productChunk(perImageCount(x.shape())) > 0;
+    }
+
+    /** The number of elements of one image: the product of every dimension but the first (all static). */
+    static long perImageCount(Shape shape) {
+        long count = 1;
+        for (int i = 1; i < shape.rank(); i++) {
+            count *= shape.dim(i);
+        }
+        return count;
     }
 
     /**

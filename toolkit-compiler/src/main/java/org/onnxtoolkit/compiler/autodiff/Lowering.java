@@ -170,7 +170,7 @@ final class Lowering {
                     List.of(n.output().name()), Attributes.NONE);
             return;
         }
-        long perImage = perImageCount(n.output().shape());
+        long perImage = BceWithLogits.perImageCount(n.output().shape());
         int chunk = BceWithLogits.productChunk(perImage);
         Attributes dropAxes = Attributes.builder().put("keepdims", 0L).build();
         String linearSum = e.node(Op.REDUCE_SUM, List.of(linear, e.ints(sum.input(1).longData())), dropAxes);
@@ -189,15 +189,6 @@ final class Lowering {
         } else {
             ir.addNode(Op.SUB, sum.name(), List.of(linearSum, logSum), List.of(out), Attributes.NONE);
         }
-    }
-
-    /** The number of elements of one image: the product of every dimension but the first (all static). */
-    private static long perImageCount(Shape shape) {
-        long count = 1;
-        for (int i = 1; i < shape.rank(); i++) {
-            count *= shape.dim(i);
-        }
-        return count;
     }
 
     private void lowerTrainingBatchNorm(Node n) {
