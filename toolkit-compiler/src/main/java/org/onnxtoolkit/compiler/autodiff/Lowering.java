@@ -22,7 +22,7 @@ import org.onnxtoolkit.compiler.onnx.IrGraph;
  * logits {@code softplus(l) - t l} (found by {@link BceWithLogits}, lowered as one unit, see {@link #lowerBce}),
  * RandomNormalLike when noise is fed as an input, and batch normalisation in training form, which becomes ONNX Runtime's
  * {@code BatchNormInternal} (it also returns the saved mean and inverse standard deviation that the
- * backward pass needs) followed by in-place updates of the running statistics (spec section 7):
+ * backward pass needs) followed by in-place updates of the running statistics (docs/artifact-format.md, training model):
  *
  * <pre>
  * running_mean = momentum * running_mean + (1 - momentum) * batch_mean

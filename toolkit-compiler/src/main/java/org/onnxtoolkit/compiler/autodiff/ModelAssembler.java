@@ -17,7 +17,7 @@ import org.onnxtoolkit.compiler.onnx.IrGraph;
 
 /**
  * Turns plugin graphs into the ONNX graphs ONNX Runtime's training API and plain inference sessions
- * expect (ORT-TRAINING-ARTIFACTS.md sections 2, 3 and 6). Stateless.
+ * expect (docs/artifact-format.md: training, eval and inference models). Stateless.
  */
 public final class ModelAssembler {
     /** Name of the mandatory reset flag input of a training model. */
