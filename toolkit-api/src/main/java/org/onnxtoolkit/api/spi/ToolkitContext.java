@@ -10,7 +10,8 @@ import java.util.Objects;
  *
  * @param cacheDirectory  a folder a plugin may keep caches in (created on demand by whoever writes there),
  *                        {@code $XDG_CACHE_HOME/onnxtoolkit} or {@code ~/.cache/onnxtoolkit}; a plugin
- *                        should use a sub-folder named after its id
+ *                        should use a sub-folder named after its id, and keep it bounded
+ *                        ({@link CacheFolder})
  * @param toolkitVersion  the toolkit's version, for example {@code 0.1.0-SNAPSHOT}
  * @param verbose         whether the user asked for details ({@code --verbose})
  */

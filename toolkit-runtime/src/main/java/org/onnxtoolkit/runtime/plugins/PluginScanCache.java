@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.jar.JarEntry;
+import org.onnxtoolkit.api.spi.CacheFolder;
 import org.onnxtoolkit.compiler.io.AtomicFiles;
 
 /**
@@ -25,17 +26,22 @@ import org.onnxtoolkit.compiler.io.AtomicFiles;
  * directory, its name, CRC-32, size and compressed size: read without inflating anything, and different for
  * any changed class, whatever the jar's path or time stamps. A remembered list is used only when it names
  * classes that the jar has. Entries live in {@code <cache>/plugin-scan/<key>.txt}, written through
- * {@link AtomicFiles}; a cache that cannot be read or written costs only the scan. Thread-safe (no mutable state; concurrent writers rename complete files).
+ * {@link AtomicFiles}, the least recently used beyond {@value #MAX_ENTRIES} deleted ({@link CacheFolder}: each
+ * rebuilt plugin jar adds one); a cache that cannot be read or written costs only the scan. Thread-safe (no
+ * mutable state; concurrent writers rename complete files).
  */
 final class PluginScanCache {
     /** The first line of an entry; a change of what or how the loader scans changes it. */
     static final String FORMAT = "onnxtoolkit plugin scan 1";
 
-    private final Path dir;
+    /** Entries kept at most (a few kilobytes each). */
+    static final int MAX_ENTRIES = 200;
+
+    private final CacheFolder folder;
 
     /** @param dir the folder of the entries (created when first written), or null for no cache */
     PluginScanCache(Path dir) {
-        this.dir = dir;
+        this.folder = dir == null ? null : new CacheFolder(dir, ".txt", MAX_ENTRIES, Long.MAX_VALUE);
     }
 
     /**
@@ -68,11 +74,11 @@ final class PluginScanCache {
      *     jar does not have
      */
     List<String> get(String key, Set<String> classNames) {
-        if (dir == null) {
+        if (folder == null) {
             return null;
         }
         try {
-            Path entry = dir.resolve(key + ".txt");
+            Path entry = folder.entry(key);
             if (!Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
                 return null;
             }
@@ -83,7 +89,11 @@ final class PluginScanCache {
                 return null;
             }
             List<String> candidates = new ArrayList<>(lines.subList(2, lines.size() - 1));
-            return classNames.containsAll(candidates) ? candidates : null;
+            if (!classNames.containsAll(candidates)) {
+                return null;
+            }
+            folder.touch(entry);
+            return candidates;
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -94,7 +104,7 @@ final class PluginScanCache {
      * ({@link AtomicFiles}: a temporary file renamed only over a regular file); failures are ignored.
      */
     void put(String key, List<String> candidates) {
-        if (dir == null) {
+        if (folder == null) {
             return;
         }
         StringBuilder text = new StringBuilder(FORMAT).append('\n').append(key).append('\n');
@@ -103,7 +113,8 @@ final class PluginScanCache {
         }
         text.append("end\n");
         try {
-            AtomicFiles.write(dir.resolve(key + ".txt"), text.toString().getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(folder.entry(key), text.toString().getBytes(StandardCharsets.UTF_8));
+            folder.trim();
         } catch (IOException | RuntimeException e) {
             // a cache that cannot be written (or a folder in the entry's place) costs only the next start's scan
         }

@@ -115,4 +115,29 @@ class PluginScanCacheTest {
         }
         assertEquals("x", Files.readString(notADirectory, StandardCharsets.UTF_8));
     }
+
+    @Test
+    void theFolderKeepsTheMostRecentlyUsedEntries() throws Exception {
+        Path cache = temp.resolve("cache");
+        PluginScanCache scans = new PluginScanCache(cache.resolve("plugin-scan"));
+        String kept = "f".repeat(64);
+        scans.put(kept, List.of("a.Kept"));
+        for (int i = 0; i < PluginScanCache.MAX_ENTRIES; i++) {
+            scans.put(String.format("%064x", i), List.of("a.Dataset" + i));
+            if (i == PluginScanCache.MAX_ENTRIES / 2) {
+                // older than what follows, but used again: kept over the oldest written ones
+                java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(
+                        System.currentTimeMillis() - 60_000);
+                for (Path e : entries(cache)) {
+                    Files.setLastModifiedTime(e, old);
+                }
+                assertEquals(List.of("a.Kept"), scans.get(kept, java.util.Set.of("a.Kept")));
+            }
+        }
+        List<Path> left = entries(cache);
+        assertEquals(PluginScanCache.MAX_ENTRIES, left.size());
+        assertTrue(left.contains(cache.resolve("plugin-scan").resolve(kept + ".txt")), "the entry read again stays");
+        assertTrue(!left.contains(cache.resolve("plugin-scan").resolve(String.format("%064x", 0) + ".txt")),
+                "the first written and never read is gone");
+    }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.zip.CRC32;
+import org.onnxtoolkit.api.spi.CacheFolder;
 
 /**
  * Keeps the decompressed content of gzipped IDX files, by the content's SHA-256, so that a later run reads it
@@ -21,39 +22,49 @@ import java.util.zip.CRC32;
  * <p>An entry is {@code <sha256>.idx}: the 8 bytes {@code TKIDXC1\n}, the IDX file's decompressed bytes (header
  * and payload), and the CRC-32 of those bytes (4 bytes, big-endian; zlib's CRC-32, which runs at full speed before
  * the JIT has compiled anything, where {@code CRC32C} took 0.19 s for 47 MB). The key is the digest that
- * {@link IdxDigestCache} remembers for the file as it is on disk (path, size, modification time, file key), so a changed
- * file is a new key; like that cache, a file rewritten with the same size and modification time to the nanosecond
- * would keep its old entry. An entry whose length, header or CRC does not match is ignored (and replaced once the
- * file has been read again); a folder or link in an entry's place is never replaced. Entries are written to a
- * temporary file and renamed ({@link CacheEntry}). Payloads above {@link #DEFAULT_MAX_PAYLOAD} are not kept, nor
- * anything when the cache's disk has less than {@link #MIN_FREE_BYTES} free beside the entry. An unreadable or
- * unwritable cache only costs the inflating. Thread-safe (no mutable state; concurrent writers of one entry write
- * the same content).
+ * {@link IdxDigestCache} remembers for the file as it is on disk (path, size, modification and change times,
+ * file key), so a changed file is a new key. An entry whose length, header or CRC does not match is ignored (and
+ * replaced once the file has been read again); a folder or link in an entry's place is never replaced. Entries
+ * are written to a temporary file and renamed, and the folder is kept to {@value #DEFAULT_MAX_BYTES} bytes by
+ * deleting the least recently read entries ({@link CacheFolder}; Fashion-MNIST's four files take 55 MB, MNIST's
+ * as much). Payloads above {@link #DEFAULT_MAX_PAYLOAD} are not kept, nor anything when the cache's disk has
+ * less than {@link #MIN_FREE_BYTES} free beside the entry. An unreadable or unwritable cache only costs the
+ * inflating. Thread-safe (no mutable state; concurrent writers of one entry write the same content).
  */
 final class IdxContentCache {
     /** Entries hold at most this many payload bytes (256 MiB; Fashion-MNIST's largest file has 47 MB). */
     static final long DEFAULT_MAX_PAYLOAD = 256L << 20;
+
+    /** The folder's entries hold at most this many bytes in all (1 GiB); the least recently read go first. */
+    static final long DEFAULT_MAX_BYTES = 1L << 30;
 
     /** Free bytes an entry must leave on the cache's disk (1 GiB). */
     static final long MIN_FREE_BYTES = 1L << 30;
 
     private static final byte[] MAGIC = "TKIDXC1\n".getBytes(StandardCharsets.US_ASCII);
 
-    private final Path dir;
+    private final CacheFolder folder;
     private final long maxPayload;
 
     /**
      * @param dir the folder of the entries (created when first written)
      * @param maxPayload the largest payload kept, in bytes
+     * @param maxBytes the most bytes the folder's entries hold in all
      */
-    IdxContentCache(Path dir, long maxPayload) {
-        this.dir = dir;
+    IdxContentCache(Path dir, long maxPayload, long maxBytes) {
+        this.folder = new CacheFolder(dir, ".idx", Integer.MAX_VALUE, maxBytes);
         this.maxPayload = maxPayload;
+    }
+
+    /** @param maxPayload the largest payload kept, in bytes; the folder holds {@value #DEFAULT_MAX_BYTES} bytes */
+    IdxContentCache(Path dir, long maxPayload) {
+        this(dir, maxPayload, DEFAULT_MAX_BYTES);
     }
 
     /** The cache under the datasets' default cache folder ({@code $XDG_CACHE_HOME/onnxtoolkit/datasets}). */
     static IdxContentCache atDefaultLocation() {
-        return new IdxContentCache(CacheEntry.defaultFolder("idx-content"), DEFAULT_MAX_PAYLOAD);
+        return new IdxContentCache(ImageFolderOptions.defaultCacheDir(System.getenv("XDG_CACHE_HOME"),
+                System.getProperty("user.home")).resolve("idx-content"), DEFAULT_MAX_PAYLOAD);
     }
 
     /**
@@ -104,6 +115,7 @@ final class IdxContentCache {
             }
             byte[] payload = new byte[(int) payloadLength];
             map.get(payload);
+            folder.touch(entry);
             return new IdxFile(file, dims, payload, sha256);
         } catch (IOException | RuntimeException | InternalError e) {
             // InternalError: the JVM's report of a mapped file cut short under it (entries are only ever
@@ -120,8 +132,8 @@ final class IdxContentCache {
             return;
         }
         try {
-            Files.createDirectories(dir);
-            if (Files.getFileStore(dir).getUsableSpace() < payload.length + MIN_FREE_BYTES) {
+            Files.createDirectories(folder.dir());
+            if (Files.getFileStore(folder.dir()).getUsableSpace() < payload.length + MIN_FREE_BYTES) {
                 return;
             }
             int rank = read.rank();
@@ -135,7 +147,7 @@ final class IdxContentCache {
             crc.update(payload);
             ByteBuffer trailer = ByteBuffer.allocate(4).putInt(0, (int) crc.getValue());
             header.flip();
-            CacheEntry.replace(dir, entry, tmp -> {
+            folder.replace(entry, tmp -> {
                 try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                     writeFully(out, header);
                     writeFully(out, ByteBuffer.wrap(payload));
@@ -149,7 +161,7 @@ final class IdxContentCache {
 
     /** @return the entry for a digest, or null when the text is not 64 lower-case hex digits */
     private Path entry(String sha256) {
-        return sha256 != null && sha256.matches("[0-9a-f]{64}") ? dir.resolve(sha256 + ".idx") : null;
+        return sha256 != null && sha256.matches("[0-9a-f]{64}") ? folder.entry(sha256) : null;
     }
 
     private static void writeFully(FileChannel out, ByteBuffer from) throws IOException {

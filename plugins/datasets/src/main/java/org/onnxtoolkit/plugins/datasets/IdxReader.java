@@ -113,10 +113,11 @@ public final class IdxReader {
                     + ", not a regular file; it is not opened (reading a pipe would wait forever); pass the folder of"
                     + " the IDX files themselves");
         }
+        String identity = digests == null ? null : IdxDigestCache.identity(file, attributes);
         boolean gzipped = false;
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), BUFFER_SIZE)) {
             gzipped = startsWithGzipMagic(raw);
-            String remembered = digests == null ? null : digests.get(file, attributes);
+            String remembered = digests == null ? null : digests.get(identity);
             if (gzipped && remembered != null && contents != null) {
                 IdxFile kept = contents.get(file, remembered, expectedRank);
                 if (kept != null) {
@@ -132,7 +133,7 @@ public final class IdxReader {
                 read = parse(file, new DigestInputStream(decoded, digest), digest, null, expectedRank,
                         attributes.size(), gzipped);
                 if (digests != null) {
-                    digests.put(file, attributes, read.sha256());
+                    digests.put(identity, read.sha256());
                 }
             }
             if (gzipped && contents != null) {

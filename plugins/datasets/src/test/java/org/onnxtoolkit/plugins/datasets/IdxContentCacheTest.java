@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
@@ -101,6 +102,27 @@ class IdxContentCacheTest {
             assertArrayEquals(pixels, IdxReader.read(file, 3, digests, contents).payload());
             assertArrayEquals(good, Files.readAllBytes(entry), "the entry is written again");
         }
+    }
+
+    @Test
+    void theFolderKeepsTheMostRecentlyReadEntriesWithinItsSize() throws Exception {
+        Path a = write(dir.resolve("a.gz"), gzip(idx(pattern(24, 1), DIMS)));
+        Path b = write(dir.resolve("b.gz"), gzip(idx(pattern(24, 2), DIMS)));
+        Path c = write(dir.resolve("c.gz"), gzip(idx(pattern(24, 3), DIMS)));
+        IdxDigestCache digests = digests();
+        // room for two 52-byte entries
+        IdxContentCache contents = new IdxContentCache(dir.resolve("contents"), 1000, 2 * 52);
+        String shaA = IdxReader.read(a, 3, digests, contents).sha256();
+        String shaB = IdxReader.read(b, 3, digests, contents).sha256();
+        for (Path e : entries()) { // both written within one clock tick: make a the older one
+            Files.setLastModifiedTime(e, FileTime.fromMillis(System.currentTimeMillis()
+                    - (e.getFileName().toString().startsWith(shaA) ? 20_000 : 10_000)));
+        }
+        IdxReader.read(a, 3, digests, contents); // a hit: a becomes the most recently read
+        String shaC = IdxReader.read(c, 3, digests, contents).sha256();
+        assertEquals(Stream.of(shaA + ".idx", shaC + ".idx").sorted().toList(),
+                entries().stream().map(p -> p.getFileName().toString()).sorted().toList(),
+                "b was read least recently: " + shaB);
     }
 
     @Test

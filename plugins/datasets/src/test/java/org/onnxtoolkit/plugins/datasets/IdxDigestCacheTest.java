@@ -3,6 +3,7 @@ package org.onnxtoolkit.plugins.datasets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.onnxtoolkit.plugins.datasets.IdxFixtures.gzip;
 import static org.onnxtoolkit.plugins.datasets.IdxFixtures.idx;
 import static org.onnxtoolkit.plugins.datasets.IdxFixtures.pattern;
@@ -11,6 +12,7 @@ import static org.onnxtoolkit.plugins.datasets.IdxFixtures.write;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.stream.Stream;
@@ -20,8 +22,9 @@ import org.onnxtoolkit.api.spi.DatasetException;
 
 /**
  * The digest cache: a file read again unchanged takes its SHA-256 from the cache (shown by planting a different
- * digest in the entry), a changed file (content, size or time) is hashed again, a damaged entry is ignored, and
- * the file is still checked in full on a cache hit.
+ * digest in the entry), a changed file (content, size or time) is hashed again, also when it is rewritten in place
+ * with its size and modification time put back, a damaged entry is ignored, and the file is still checked in
+ * full on a cache hit.
  */
 class IdxDigestCacheTest {
     @TempDir
@@ -68,16 +71,33 @@ class IdxDigestCacheTest {
     }
 
     @Test
+    void aRewriteWithItsSizeAndTimePutBackIsHashedAgain() throws Exception {
+        assumeTrue(Files.getFileStore(dir).supportsFileAttributeView("unix"),
+                "the file system reports no status-change time (not a POSIX system)");
+        Path file = write(dir.resolve("images"), idx(pattern(24, 1), DIMS));
+        IdxDigestCache cache = new IdxDigestCache(dir.resolve("cache"));
+        String first = IdxReader.read(file, 3, cache).sha256();
+        // what cp --preserve, touch -d, tar and rsync -t leave: other content, same inode, size and mtime
+        FileTime time = Files.getLastModifiedTime(file);
+        Thread.sleep(50); // file times come from a clock that ticks every few milliseconds
+
+        write(file, idx(pattern(24, 2), DIMS));
+        Files.setLastModifiedTime(file, time);
+        String second = IdxReader.read(file, 3, cache).sha256();
+        assertNotEquals(first, second, "the change time differs, so the old digest is not taken");
+        assertEquals(second, IdxReader.read(file, 3, null).sha256());
+    }
+
+    @Test
     void aHitStillChecksTheWholeFile() throws Exception {
         Path file = write(dir.resolve("images"), idx(pattern(24, 1), DIMS));
         IdxDigestCache cache = new IdxDigestCache(dir.resolve("cache"));
-        IdxReader.read(file, 3, cache);
-        // damage the file in place (same inode and size) and put its time back: the cache entry still matches
-        FileTime time = Files.getLastModifiedTime(file);
+        String valid = IdxReader.read(file, 3, cache).sha256();
+        // damage the file in place, then remember the valid file's digest for the damaged file as it is now
         byte[] damaged = Files.readAllBytes(file);
         damaged[2] = 0x0D; // a float type code
         Files.write(file, damaged);
-        Files.setLastModifiedTime(file, time);
+        cache.put(IdxDigestCache.identity(file, Files.readAttributes(file, BasicFileAttributes.class)), valid);
         DatasetException e = assertThrows(DatasetException.class, () -> IdxReader.read(file, 3, cache));
         assertEquals(true, e.getMessage().contains("unsupported type code"), e.getMessage());
     }
