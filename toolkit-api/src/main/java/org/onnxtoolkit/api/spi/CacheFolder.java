@@ -2,9 +2,11 @@ package org.onnxtoolkit.api.spi;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -20,7 +22,8 @@ import java.util.Objects;
  * used first once it holds more than {@code maxEntries} entries or {@code maxBytes} bytes. "Used" is the
  * entry's modification time: writing an entry sets it, and a reader marks a hit with {@link #touch}. For
  * plugins that keep caches under {@link ToolkitContext#cacheDirectory()}; the toolkit's own caches (the IDX
- * digests and contents, the plugin scans) are kept this way.
+ * digests and contents, the plugin scans) are kept this way, and {@link #trimFolders} keeps a cache of
+ * folders (the compiled training artifacts) to a count.
  *
  * <p>Only regular files ending in the suffix count and are ever deleted: anything else in the folder (a
  * sub-folder, a link, another cache's files, a temporary file being written) is left alone, and nothing is
@@ -119,6 +122,77 @@ public final class CacheFolder {
         } catch (IOException | RuntimeException e) {
             // an entry that cannot be touched is only trimmed earlier
         }
+    }
+
+    /**
+     * For caches whose entries are folders (one sub-folder per key, written elsewhere and moved into place):
+     * deletes the least recently used sub-folders, by their modification time, until at most
+     * {@code maxEntries} remain. Only sub-folders whose names do not start with a dot count (temporary folders
+     * do); links and files are left alone, and a deleted folder's content is deleted without following links.
+     * A reader marks a hit by setting the folder's modification time. Failures are ignored.
+     *
+     * @param dir the cache's folder (may not exist)
+     * @param maxEntries how many sub-folders to keep at most, at least 1
+     * @return how many sub-folders were deleted
+     */
+    public static int trimFolders(Path dir, int maxEntries) {
+        if (maxEntries < 1) {
+            throw new IllegalArgumentException("maxEntries must be at least 1 but was " + maxEntries);
+        }
+        record Seen(Path path, FileTime used) {
+        }
+        List<Seen> entries = new ArrayList<>();
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+            for (Path p : children) {
+                if (p.getFileName().toString().startsWith(".")) {
+                    continue;
+                }
+                try {
+                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (a.isDirectory()) {
+                        entries.add(new Seen(p, a.lastModifiedTime()));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // gone meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        if (entries.size() <= maxEntries) {
+            return 0;
+        }
+        entries.sort(Comparator.comparing(Seen::used).thenComparing(s -> s.path().getFileName().toString()));
+        int deleted = 0;
+        for (Seen s : entries.subList(0, entries.size() - maxEntries)) {
+            try {
+                deleteTree(s.path());
+                deleted++;
+            } catch (IOException | RuntimeException e) {
+                // another process deleted it, or it stays until next time
+            }
+        }
+        return deleted;
+    }
+
+    /** Deletes a folder and what it holds; links inside are deleted, not followed. */
+    private static void deleteTree(Path root) throws IOException {
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                Files.deleteIfExists(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
     }
 
     /**

@@ -135,4 +135,32 @@ class CacheFolderTest {
         assertTrue(folder.replace(folder.entry("a"), tmp -> Files.write(tmp, new byte[1])));
         assertTrue(Files.isRegularFile(dir.resolve("not/yet/a.bin")));
     }
+
+    @Test
+    void folderEntriesAreTrimmedWholeWithoutFollowingLinks() throws Exception {
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Files.writeString(outside.resolve("keep.txt"), "not the cache's");
+        Path cache = Files.createDirectories(dir.resolve("cache"));
+        for (String name : new String[] {"a", "b", "c"}) {
+            Path entry = Files.createDirectories(cache.resolve(name).resolve("inner"));
+            Files.writeString(entry.resolve("model.onnx"), name);
+            Files.createSymbolicLink(cache.resolve(name).resolve("link"), outside);
+        }
+        Files.setLastModifiedTime(cache.resolve("a"), FileTime.fromMillis(System.currentTimeMillis() - 30_000));
+        Files.setLastModifiedTime(cache.resolve("b"), FileTime.fromMillis(System.currentTimeMillis() - 20_000));
+        Files.setLastModifiedTime(cache.resolve("c"), FileTime.fromMillis(System.currentTimeMillis() - 10_000));
+        Files.createDirectories(cache.resolve(".tmp-folder"));
+        Files.writeString(cache.resolve("file"), "x");
+        Files.createSymbolicLink(cache.resolve("linked-folder"), outside);
+
+        assertEquals(2, CacheFolder.trimFolders(cache, 1));
+        try (Stream<Path> s = Files.list(cache)) {
+            assertEquals(List.of(".tmp-folder", "c", "file", "linked-folder"),
+                    s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertEquals("not the cache's", Files.readString(outside.resolve("keep.txt")), "links are not followed");
+        assertEquals(0, CacheFolder.trimFolders(cache, 1));
+        assertEquals(0, CacheFolder.trimFolders(dir.resolve("missing"), 1));
+        assertThrows(IllegalArgumentException.class, () -> CacheFolder.trimFolders(cache, 0));
+    }
 }

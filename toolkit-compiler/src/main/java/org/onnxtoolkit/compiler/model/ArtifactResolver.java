@@ -3,10 +3,13 @@ package org.onnxtoolkit.compiler.model;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.onnxtoolkit.api.graph.Phase;
+import org.onnxtoolkit.api.spi.CacheFolder;
 import org.onnxtoolkit.compiler.artifacts.ArtifactCompiler;
 import org.onnxtoolkit.compiler.artifacts.Manifest;
 import org.onnxtoolkit.compiler.artifacts.TrainingArtifacts;
@@ -18,7 +21,9 @@ import org.onnxtoolkit.compiler.io.AtomicFiles;
  * {@code artifacts/} folder) when their fingerprint matches, else a cached compilation, else a fresh one
  * written to the cache. The fingerprint is computed from the lowered graphs and settings
  * ({@link ArtifactCompiler#fingerprint}), so any change of a graph, of the compiler's output or of a setting
- * gives a new key and never reuses stale files, with no version to bump.
+ * gives a new key and never reuses stale files, with no version to bump. The cache keeps the
+ * {@value #MAX_CACHED} most recently used compilations ({@link CacheFolder#trimFolders}; each is a folder of
+ * four small files, tens to hundreds of kilobytes, and a new compiler or configuration adds one).
  */
 public final class ArtifactResolver {
     /** Where artifacts came from. */
@@ -27,6 +32,9 @@ public final class ArtifactResolver {
     /** Resolved artifacts, their source and folder. */
     public record Resolved(TrainingArtifacts artifacts, Source source, Path directory) {
     }
+
+    /** Cached compilations kept at most; the least recently used beyond it are deleted. */
+    public static final int MAX_CACHED = 100;
 
     private final List<Path> prebuiltRoots;
     private final Path cacheRoot;
@@ -67,7 +75,9 @@ public final class ArtifactResolver {
         Path cached = cacheRoot.resolve(fingerprint);
         if (Files.isRegularFile(cached.resolve(TrainingArtifacts.MANIFEST))) {
             try {
-                return new Resolved(TrainingArtifacts.readFrom(cached), Source.CACHED, cached);
+                Resolved hit = new Resolved(TrainingArtifacts.readFrom(cached), Source.CACHED, cached);
+                markUsed(cached);
+                return hit;
             } catch (IOException corrupt) {
                 // A damaged cache entry is recompiled below.
             }
@@ -82,7 +92,18 @@ public final class ArtifactResolver {
         } finally {
             deleteRecursively(tmp);
         }
+        markUsed(cached);
+        CacheFolder.trimFolders(cacheRoot, MAX_CACHED);
         return new Resolved(compiled, Source.COMPILED, cached);
+    }
+
+    /** Sets a cache entry's modification time to now, the trimming's "recently used"; failures are ignored. */
+    private static void markUsed(Path entry) {
+        try {
+            Files.setLastModifiedTime(entry, FileTime.from(Instant.now()));
+        } catch (IOException | RuntimeException e) {
+            // an entry that cannot be marked is only trimmed earlier
+        }
     }
 
     /** A folder of pre-built artifacts and its manifest. */
