@@ -139,40 +139,7 @@ public final class CacheFolder {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("maxEntries must be at least 1 but was " + maxEntries);
         }
-        record Seen(Path path, FileTime used) {
-        }
-        List<Seen> entries = new ArrayList<>();
-        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
-            for (Path p : children) {
-                if (p.getFileName().toString().startsWith(".")) {
-                    continue;
-                }
-                try {
-                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                    if (a.isDirectory()) {
-                        entries.add(new Seen(p, a.lastModifiedTime()));
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // gone meanwhile
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-        if (entries.size() <= maxEntries) {
-            return 0;
-        }
-        entries.sort(Comparator.comparing(Seen::used).thenComparing(s -> s.path().getFileName().toString()));
-        int deleted = 0;
-        for (Seen s : entries.subList(0, entries.size() - maxEntries)) {
-            try {
-                deleteTree(s.path());
-                deleted++;
-            } catch (IOException | RuntimeException e) {
-                // another process deleted it, or it stays until next time
-            }
-        }
-        return deleted;
+        return trim(dir, "*", true, maxEntries, Long.MAX_VALUE);
     }
 
     /** Deletes a folder and what it holds; links inside are deleted, not followed. */
@@ -202,30 +169,36 @@ public final class CacheFolder {
      * @return how many entries were deleted
      */
     public int trim() {
+        return trim(dir, "*" + suffix, false, maxEntries, maxBytes);
+    }
+
+    /**
+     * Deletes the least recently modified entries of {@code dir} matching {@code glob} (regular files, or
+     * sub-folders when {@code folders}; names starting with a dot and links never count) until at most
+     * {@code maxEntries} entries of at most {@code maxBytes} bytes remain (a folder counts as 0 bytes).
+     */
+    private static int trim(Path dir, String glob, boolean folders, int maxEntries, long maxBytes) {
         record Seen(Path path, long bytes, FileTime used) {
         }
         List<Seen> entries = new ArrayList<>();
         long total = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + suffix)) {
-            for (Path p : files) {
-                String name = p.getFileName().toString();
-                if (name.startsWith(".")) {
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, glob)) {
+            for (Path p : children) {
+                if (p.getFileName().toString().startsWith(".")) {
                     continue;
                 }
                 try {
                     BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                    if (a.isRegularFile()) {
-                        entries.add(new Seen(p, a.size(), a.lastModifiedTime()));
-                        total += a.size();
+                    if (folders ? a.isDirectory() : a.isRegularFile()) {
+                        long bytes = folders ? 0 : a.size();
+                        entries.add(new Seen(p, bytes, a.lastModifiedTime()));
+                        total += bytes;
                     }
                 } catch (IOException | RuntimeException e) {
                     // gone meanwhile (another process trimmed it)
                 }
             }
         } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-        if (entries.size() <= maxEntries && total <= maxBytes) {
             return 0;
         }
         entries.sort(Comparator.comparing(Seen::used).thenComparing(s -> s.path().getFileName().toString()));
@@ -236,7 +209,10 @@ public final class CacheFolder {
                 break;
             }
             try {
-                if (Files.deleteIfExists(s.path())) {
+                if (folders) {
+                    deleteTree(s.path());
+                    deleted++;
+                } else if (Files.deleteIfExists(s.path())) {
                     deleted++;
                 }
             } catch (IOException | RuntimeException e) {
