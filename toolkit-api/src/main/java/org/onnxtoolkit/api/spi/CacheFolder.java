@@ -113,10 +113,10 @@ public final class CacheFolder {
     }
 
     /**
-     * Marks an entry as just used (its modification time becomes now), so that trimming keeps it longer.
-     * Failures are ignored.
+     * Marks an entry, a file or a folder, as just used (its modification time becomes now), so that trimming
+     * ({@link #trim}, {@link #trimFolders}) keeps it longer. Failures are ignored.
      */
-    public void touch(Path entry) {
+    public static void touch(Path entry) {
         try {
             Files.setLastModifiedTime(entry, FileTime.from(Instant.now()));
         } catch (IOException | RuntimeException e) {
@@ -129,7 +129,7 @@ public final class CacheFolder {
      * deletes the least recently used sub-folders, by their modification time, until at most
      * {@code maxEntries} remain. Only sub-folders whose names do not start with a dot count (temporary folders
      * do); links and files are left alone, and a deleted folder's content is deleted without following links.
-     * A reader marks a hit by setting the folder's modification time. Failures are ignored.
+     * A reader marks a hit with {@link #touch}. Failures are ignored.
      *
      * @param dir the cache's folder (may not exist)
      * @param maxEntries how many sub-folders to keep at most, at least 1

@@ -59,7 +59,7 @@ class CacheFolderTest {
         CacheFolder folder = new CacheFolder(dir, ".bin", 2, Long.MAX_VALUE);
         Path a = put("a", 1, 50);
         put("b", 1, 40);
-        folder.touch(a);
+        CacheFolder.touch(a);
         // writing c trims at once: b is now the least recently used
         folder.replace(folder.entry("c"), tmp -> Files.write(tmp, new byte[1]));
         assertEquals(List.of("a.bin", "c.bin"), names());
@@ -131,7 +131,7 @@ class CacheFolderTest {
     void aMissingFolderIsNothingToTrimAndIsCreatedByTheFirstWrite() throws Exception {
         CacheFolder folder = new CacheFolder(dir.resolve("not/yet"), ".bin", 1, 1);
         assertEquals(0, folder.trim());
-        folder.touch(folder.entry("a")); // ignored
+        CacheFolder.touch(folder.entry("a")); // ignored
         assertTrue(folder.replace(folder.entry("a"), tmp -> Files.write(tmp, new byte[1])));
         assertTrue(Files.isRegularFile(dir.resolve("not/yet/a.bin")));
     }

@@ -3,8 +3,6 @@ package org.onnxtoolkit.compiler.model;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -76,7 +74,7 @@ public final class ArtifactResolver {
         if (Files.isRegularFile(cached.resolve(TrainingArtifacts.MANIFEST))) {
             try {
                 Resolved hit = new Resolved(TrainingArtifacts.readFrom(cached), Source.CACHED, cached);
-                markUsed(cached);
+                CacheFolder.touch(cached);
                 return hit;
             } catch (IOException corrupt) {
                 // A damaged cache entry is recompiled below.
@@ -92,18 +90,9 @@ public final class ArtifactResolver {
         } finally {
             deleteRecursively(tmp);
         }
-        markUsed(cached);
+        CacheFolder.touch(cached);
         CacheFolder.trimFolders(cacheRoot, MAX_CACHED);
         return new Resolved(compiled, Source.COMPILED, cached);
-    }
-
-    /** Sets a cache entry's modification time to now, the trimming's "recently used"; failures are ignored. */
-    private static void markUsed(Path entry) {
-        try {
-            Files.setLastModifiedTime(entry, FileTime.from(Instant.now()));
-        } catch (IOException | RuntimeException e) {
-            // an entry that cannot be marked is only trimmed earlier
-        }
     }
 
     /** A folder of pre-built artifacts and its manifest. */

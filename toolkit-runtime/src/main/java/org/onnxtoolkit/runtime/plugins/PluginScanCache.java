@@ -92,7 +92,7 @@ final class PluginScanCache {
             if (!classNames.containsAll(candidates)) {
                 return null;
             }
-            folder.touch(entry);
+            CacheFolder.touch(entry);
             return candidates;
         } catch (IOException | RuntimeException e) {
             return null;

@@ -115,7 +115,7 @@ final class IdxContentCache {
             }
             byte[] payload = new byte[(int) payloadLength];
             map.get(payload);
-            folder.touch(entry);
+            CacheFolder.touch(entry);
             return new IdxFile(file, dims, payload, sha256);
         } catch (IOException | RuntimeException | InternalError e) {
             // InternalError: the JVM's report of a mapped file cut short under it (entries are only ever

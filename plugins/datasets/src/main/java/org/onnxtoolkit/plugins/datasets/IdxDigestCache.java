@@ -82,7 +82,7 @@ final class IdxDigestCache {
             if (!hex.matches("[0-9a-f]{64}")) {
                 return null;
             }
-            folder.touch(entry);
+            CacheFolder.touch(entry);
             return hex;
         } catch (IOException | RuntimeException e) {
             return null;
